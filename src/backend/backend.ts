@@ -13,15 +13,20 @@
  *   service's acknowledgement).
  * - `load`: return the whole object, or `length` bytes from `offset` when a
  *   range is given. A range reaching past the end returns the bytes that
- *   exist. A missing object MUST throw NotFoundError.
+ *   exist; an offset at or past the end returns no bytes. A missing object
+ *   MUST throw NotFoundError.
  * - `stat`: size in bytes and the storage's own modification time (used for
  *   safety windows, never the client's clock). Missing: NotFoundError.
  * - `list`: every object whose name starts with `prefix`, each exactly once,
- *   in no particular order, including objects in nested "folders".
+ *   in no particular order, including objects in nested "folders". Errors
+ *   (abort, bad prefix, storage failures) surface while iterating.
  * - `remove`: delete the object. Missing: NotFoundError.
  * - map every failure to NotFoundError or BackendError (transient or
  *   permanent), naming the operation and the object, in one function.
- * - honour `signal`: reject with AbortedError once it fires.
+ * - honour `signal`: reject with AbortedError once it fires. An aborted
+ *   `save` leaves either nothing or the complete object.
+ * - refuse names outside the rules above with a permanent BackendError
+ *   (`checkName` in object-name.ts), never touching anything else.
  *
  * An implementation MAY:
  * - refuse `remove` (immutable storage) with a permanent BackendError;
