@@ -1,0 +1,9 @@
+/** coffer's cryptography: the only code that uses ciphers, MACs, KDFs and signatures. */
+export { seal, open, counterNonce, TAG_LENGTH } from './aead.js';
+export { hkdf, deriveDomainKeys, deriveGearTable, LABELS, type DomainKeys } from './derive.js';
+export { sha256, blobIdOf } from './hash.js';
+export { sealingKeys, openingKeys, type SealingKeys } from './ecies.js';
+export { signBody, verifyBody } from './sign.js';
+export { deriveWrappingKey, DEFAULT_SCRYPT, type ScryptParams } from './kdf.js';
+export { generateRawKeyPair, publicFromPrivate, type RawKeyPair } from './keys.js';
+export { randomBytes } from 'node:crypto';
