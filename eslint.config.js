@@ -27,6 +27,8 @@ export default tseslint.config(
   { files: ['src/cli/**', 'src/**/*.test.ts', 'src/**/testing.ts'], rules: { 'no-console': 'off' } },
   layer(['src/chunker/**'], ['cli', 'repository', 'format', 'crypto', 'backend', 'source', ...pipelines],
     'chunker is a pure leaf: bytes in, boundaries out'),
+  layer(['src/codec/**'], ['cli', 'repository', 'format', 'crypto', 'backend', 'chunker', 'source', ...pipelines],
+    'codec is a leaf: compression only'),
   layer(['src/crypto/**'], ['cli', 'repository', 'format', 'backend', 'chunker', 'source', ...pipelines],
     'crypto is a leaf: primitives only'),
   layer(['src/format/**'], ['cli', 'repository', 'crypto', 'backend', 'chunker', 'source', ...pipelines],

@@ -1,0 +1,190 @@
+/**
+ * The write side of the repository: deduplicates blobs against the index,
+ * compresses them on worker threads, packs and seals them, uploads packs,
+ * and writes index objects (docs/format.md "Order of writes"). Memory is
+ * bounded: `add` waits while too many bytes are being compressed or packed.
+ */
+import type { Backend } from '../backend/backend.js';
+import type { CompressPool } from '../codec/index.js';
+import { throwIfAborted } from '../errors.js';
+import {
+  BlobType, Compression, ENTRY_LENGTH, PACK_PREFIX_LENGTH, padme, type IndexPack, type PackType,
+} from '../format/index.js';
+import type { BlobIndex } from './blob-index.js';
+import { sealIndex } from './index-object.js';
+import type { Keyring } from './keyring.js';
+import { writerDomain } from './keyring.js';
+import { indexName, packName } from './layout.js';
+import { buildPack, type PackableBlob } from './pack-builder.js';
+import type { PackJournal } from './pack-journal.js';
+
+export interface BlobWriterOptions {
+  readonly backend: Backend;
+  readonly keyring: Keyring;
+  readonly index: BlobIndex;
+  readonly pool: CompressPool;
+  readonly packSize: number;
+  readonly journal?: PackJournal;
+  readonly signal?: AbortSignal;
+  /** Packs uploaded at once. */
+  readonly uploadConcurrency?: number;
+  /** Bytes accepted but not yet packed before `add` waits. */
+  readonly memoryBudget?: number;
+  /** An index object is written after this many packs (and at the end). */
+  readonly packsPerIndex?: number;
+}
+
+export interface WriterStats {
+  blobsAdded: number;
+  /** Plaintext bytes of new blobs. */
+  rawBytesAdded: number;
+  /** Bytes of new packs and index objects written to storage. */
+  storedBytesAdded: number;
+  packsAdded: number;
+}
+
+interface Packer {
+  blobs: PackableBlob[];
+  /** Sealed bytes the blobs will take in the pack. */
+  sealedBytes: number;
+}
+
+const TRAILER_OVERHEAD = 4 + 4 + 16 + 4; // count, padded length prefix, tag, trailing length
+
+export class BlobWriter {
+  readonly stats: WriterStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsAdded: 0 };
+  private readonly pending = new Set<string>();
+  private readonly packers: Record<PackType, Packer> = {
+    data: { blobs: [], sealedBytes: 0 },
+    tree: { blobs: [], sealedBytes: 0 },
+  };
+  private readonly unindexed: IndexPack[] = [];
+  private readonly work = new Set<Promise<void>>();
+  private readonly waiters: (() => void)[] = [];
+  private uploads = 0;
+  private bytesInFlight = 0;
+  private failure: unknown;
+
+  constructor(private readonly options: BlobWriterOptions) {}
+
+  /** True if the blob is stored, or will be by this writer. */
+  knows(id: Buffer): boolean {
+    return this.options.index.has(id) || this.pending.has(id.toString('latin1'));
+  }
+
+  /**
+   * Stores a blob unless it is already known. Resolves once the blob is
+   * accepted (not yet stored: `finish` waits for that); returns false for a
+   * duplicate.
+   */
+  async add(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
+    this.throwIfFailed();
+    if (this.knows(id)) return false;
+    this.pending.add(id.toString('latin1'));
+    this.bytesInFlight += data.length;
+    this.track(this.compressAndPack(type, id, data));
+    while (this.bytesInFlight > (this.options.memoryBudget ?? 96 * 1024 * 1024) && !this.failure) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    this.throwIfFailed();
+    return true;
+  }
+
+  /** Packs and uploads everything accepted, then writes the index object. */
+  async finish(): Promise<WriterStats> {
+    await this.drain();
+    for (const type of ['data', 'tree'] as const) this.sealPack(type);
+    await this.drain();
+    await this.writeIndex();
+    this.throwIfFailed();
+    return this.stats;
+  }
+
+  private async compressAndPack(type: BlobType, id: Buffer, data: Buffer): Promise<void> {
+    const { data: raw, compressed } = await this.options.pool.compress(data);
+    const stored = compressed ?? raw;
+    const packType: PackType = type === BlobType.tree ? 'tree' : 'data';
+    const packer = this.packers[packType];
+    const sealed = padme(stored.length) + 16;
+    const trailer = padme(TRAILER_OVERHEAD + ENTRY_LENGTH * (packer.blobs.length + 1));
+    if (packer.blobs.length > 0 && PACK_PREFIX_LENGTH + packer.sealedBytes + sealed + trailer > this.options.packSize) {
+      this.sealPack(packType);
+    }
+    packer.blobs.push({
+      id, type, compression: compressed ? Compression.zstd : Compression.none, stored, rawLength: raw.length,
+    });
+    packer.sealedBytes += sealed;
+    this.stats.blobsAdded += 1;
+    this.stats.rawBytesAdded += raw.length;
+    this.bytesInFlight -= data.length - stored.length; // what remains in flight is the stored form, until uploaded
+  }
+
+  private sealPack(type: PackType): void {
+    const packer = this.packers[type];
+    if (packer.blobs.length === 0) return;
+    const blobs = packer.blobs;
+    this.packers[type] = { blobs: [], sealedBytes: 0 };
+    this.track(this.upload(type, blobs));
+  }
+
+  private async upload(type: PackType, blobs: PackableBlob[]): Promise<void> {
+    while (this.uploads >= (this.options.uploadConcurrency ?? 2)) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      this.throwIfFailed();
+    }
+    this.uploads += 1;
+    try {
+      throwIfAborted(this.options.signal);
+      const pack = buildPack(type, blobs, this.options.keyring.readPublicKey);
+      await this.options.backend.save(packName(type, pack.id), pack.bytes, { signal: this.options.signal });
+      const indexed: IndexPack = { id: pack.id, type, entries: pack.entries };
+      await this.options.journal?.record(indexed);
+      for (const entry of pack.entries) {
+        const id = Buffer.from(entry.id, 'hex');
+        this.options.index.add(id, { ...entry, packId: pack.id });
+        this.pending.delete(id.toString('latin1'));
+      }
+      this.unindexed.push(indexed);
+      this.stats.packsAdded += 1;
+      this.stats.storedBytesAdded += pack.bytes.length;
+      if (this.unindexed.length >= (this.options.packsPerIndex ?? 64)) await this.writeIndex();
+    } finally {
+      this.uploads -= 1;
+      for (const blob of blobs) this.bytesInFlight -= blob.stored.length;
+      this.wake();
+    }
+  }
+
+  private async writeIndex(): Promise<void> {
+    if (this.unindexed.length === 0) return;
+    const packs = this.unindexed.splice(0);
+    const { keyring, backend, signal } = this.options;
+    const sealed = sealIndex({ superseded: [], packs }, writerDomain(keyring), keyring.signer);
+    await backend.save(indexName(sealed.id), sealed.bytes, { signal });
+    this.stats.storedBytesAdded += sealed.bytes.length;
+  }
+
+  private track(promise: Promise<void>): void {
+    const tracked = promise.catch((error: unknown) => {
+      this.failure ??= error;
+    }).finally(() => {
+      this.work.delete(tracked);
+      this.wake();
+    });
+    this.work.add(tracked);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.work.size > 0) await Promise.all([...this.work]);
+    this.throwIfFailed();
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+

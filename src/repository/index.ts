@@ -1,0 +1,14 @@
+/** The repository: the encryption boundary between pipelines and storage. */
+export { Repository, type SnapshotRecord, type RepositoryIssue } from './repository.js';
+export { initRepository, openRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type InitOptions } from './init.js';
+export { addKeyFile, listKeyFiles, unlock, sealKeyFile, openKeyFile, type KeyListing } from './key-files.js';
+export { BlobWriter, type WriterStats } from './blob-writer.js';
+export { BlobIndex, type BlobLocation } from './blob-index.js';
+export { PackJournal } from './pack-journal.js';
+export { recoverJournaledPacks } from './recover.js';
+export { OpenedPack, verifyObjectName } from './pack-reader.js';
+export { openIndex } from './index-object.js';
+export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './keyring.js';
+export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
+export { openDocument } from './sealed-document.js';
+export { decodeConfigObject } from './config-object.js';
