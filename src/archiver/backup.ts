@@ -1,0 +1,115 @@
+/**
+ * One backup run: recover interrupted work, archive the sources through a
+ * blob writer, wait until every pack and index object is stored, then write
+ * the snapshot last (docs/format.md "Order of writes").
+ */
+import { hostname as osHostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { blobIdOf } from '../crypto/index.js';
+import { CompressPool } from '../codec/index.js';
+import type { Warning } from '../errors.js';
+import { bytesToId, type Snapshot, type SnapshotId } from '../format/index.js';
+import {
+  BlobWriter, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type WriterStats,
+} from '../repository/index.js';
+import type { Excluder } from '../source/index.js';
+import { Archiver, type ArchiveProgress, type ArchiveSummary } from './archiver.js';
+import { FilesCache } from './files-cache.js';
+
+export interface BackupOptions {
+  readonly paths: readonly string[];
+  readonly excluder: Excluder;
+  readonly oneFileSystem?: boolean;
+  readonly tags?: readonly string[];
+  readonly hostname?: string;
+  /** Snapshot time, nanoseconds since the epoch. */
+  readonly now: bigint;
+  readonly clock: () => number;
+  /** Per-repository cache directory, or null for no cache. */
+  readonly cacheDir: string | null;
+  readonly program: string;
+  readonly onWarning?: (warning: Warning) => void;
+  readonly onProgress?: (progress: ArchiveProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface BackupResult {
+  readonly snapshotId: SnapshotId;
+  readonly snapshot: Snapshot;
+  readonly summary: ArchiveSummary;
+  readonly writer: WriterStats;
+  readonly recoveredPacks: number;
+}
+
+export async function backup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
+  const started = options.clock();
+  const { signal } = options;
+  const domain = writerDomain(repository.keyring);
+  const chunker = repository.domainConfig(domain.id).chunker;
+  const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
+  const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal) : 0;
+  const cache = options.cacheDir ? await FilesCache.load(join(options.cacheDir, `files-${domain.id}.json`)) : FilesCache.disabled();
+  const pool = new CompressPool();
+  const journal = journalDir ? await PackJournal.create(journalDir) : undefined;
+  try {
+    const writer = new BlobWriter({
+      backend: repository.backend, keyring: repository.keyring, index: repository.index, pool,
+      packSize: repository.config.packSize, journal, signal,
+    });
+    const archiver = new Archiver({
+      sink: { blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data), knows: (id) => writer.knows(id), add: (t, id, d) => writer.add(t, id, d) },
+      chunker, gear: domain.gear, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
+      onWarning: options.onWarning, onProgress: options.onProgress, signal,
+    });
+    const archived = await archiver.run(options.paths);
+    const stats = await writer.finish();
+    const { sequence, previous } = await previousOfSigner(repository, signal);
+    const snapshot: Snapshot = {
+      format: 1,
+      time: options.now,
+      tree: archived.tree,
+      paths: archived.paths,
+      hostname: options.hostname ?? osHostname(),
+      username: safeUsername(),
+      tags: [...(options.tags ?? [])],
+      domain: domain.id,
+      signer: repository.keyring.signer.publicKey,
+      sequence,
+      previous,
+      incomplete: archived.summary.warnings > 0,
+      program: options.program,
+      summary: {
+        ...archived.summary,
+        bytesAdded: stats.storedBytesAdded,
+        packsAdded: stats.packsAdded,
+        durationMs: Math.round(options.clock() - started),
+      },
+    };
+    const id = await repository.saveSnapshot(snapshot, signal);
+    await cache.save(archived.paths.map((p) => Buffer.from(p)));
+    await journal?.discard();
+    return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** This signer's next sequence number and previous snapshot (docs/format.md "Snapshots"). */
+async function previousOfSigner(repository: Repository, signal?: AbortSignal): Promise<{ sequence: number; previous: SnapshotId | null }> {
+  if (!repository.keyring.readPrivateKey) return { sequence: 1, previous: null }; // write-only hosts: local state (later)
+  const { snapshots } = await repository.listSnapshots(signal);
+  let best: { sequence: number; id: string } | undefined;
+  for (const record of snapshots) {
+    if (!record.snapshot.signer.equals(repository.keyring.signer.publicKey)) continue;
+    if (!best || record.snapshot.sequence > best.sequence) best = { sequence: record.snapshot.sequence, id: record.id };
+  }
+  return best ? { sequence: best.sequence + 1, previous: best.id as SnapshotId } : { sequence: 1, previous: null };
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,1 @@
+export { readDirectory, fileContent, walkTree, snapshotPath, type TreeBlobSource, type WalkEntry } from './tree-reader.js';
