@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { backup } from '../../archiver/backup.js';
+import { UsageError } from '../../errors.js';
+import { Excluder, parseExcludeFile } from '../../source/index.js';
+import type { Context } from '../context.js';
+import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
+import { formatBytes, formatDuration } from '../format-bytes.js';
+import { PROGRAM } from '../version.js';
+
+export interface BackupFlags {
+  exclude?: string[];
+  excludeFile?: string[];
+  oneFileSystem?: boolean;
+  tag?: string[];
+  host?: string;
+}
+
+export async function run(ctx: Context, paths: string[], flags: BackupFlags): Promise<number> {
+  if (paths.length === 0) throw new UsageError('backup: name at least one path to back up');
+  const patterns = [...ctx.settings.exclude, ...(flags.exclude ?? [])];
+  const excludeFiles = [...(ctx.settings.excludeFile ? [ctx.settings.excludeFile] : []), ...(flags.excludeFile ?? [])];
+  for (const file of excludeFiles) {
+    try {
+      patterns.push(...parseExcludeFile(await readFile(file, 'utf8')));
+    } catch (cause) {
+      throw new UsageError(`--exclude-file ${file}: cannot read it`, { cause });
+    }
+  }
+  const repository = await ctx.open();
+  await repository.loadIndex(ctx.signal);
+  const progress = ctx.progress();
+  const result = await backup(repository, {
+    paths,
+    excluder: new Excluder(patterns),
+    oneFileSystem: flags.oneFileSystem,
+    tags: flags.tag ?? ctx.settings.tags,
+    hostname: flags.host ?? ctx.settings.host,
+    now: BigInt(Date.now()) * 1_000_000n,
+    clock: () => performance.now(),
+    cacheDir: ctx.cacheDir(repository.repositoryId),
+    program: PROGRAM,
+    onWarning: (w) => ctx.warn(w),
+    onProgress: (p) => progress.update({ phase: 'backup', files: p.files, bytes: p.bytesRead, currentPath: p.currentPath }),
+    signal: ctx.signal,
+  });
+  progress.done();
+  const s = result.snapshot.summary;
+  if (ctx.json) {
+    ctx.outJson({ type: 'summary', snapshot: result.snapshotId, incomplete: result.snapshot.incomplete, ...s, recoveredPacks: result.recoveredPacks });
+  } else {
+    ctx.out(`snapshot ${result.snapshotId.slice(0, 8)} saved${result.snapshot.incomplete ? ' (incomplete: some sources could not be read)' : ''}`);
+    ctx.out(`files: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged; ${s.dirs} directories`);
+    ctx.out(`read ${formatBytes(s.bytesRead)}, added ${formatBytes(s.bytesAdded)} to the repository (${s.packsAdded} packs) in ${formatDuration(s.durationMs)}`);
+    if (result.recoveredPacks > 0) ctx.out(`reused ${result.recoveredPacks} pack(s) uploaded by an interrupted backup`);
+  }
+  return result.snapshot.incomplete ? EXIT_SOURCES_UNREADABLE : 0;
+}

@@ -1,0 +1,47 @@
+import { hostname, userInfo } from 'node:os';
+import { UsageError } from '../../errors.js';
+import { initRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE } from '../../repository/index.js';
+import type { Context } from '../context.js';
+import { parseSize } from '../sizes.js';
+
+export interface InitFlags {
+  keyName?: string;
+  packSize?: string;
+  chunkMin?: string;
+  chunkAvg?: string;
+  chunkMax?: string;
+  scryptN?: string;
+}
+
+export async function run(ctx: Context, flags: InitFlags): Promise<number> {
+  const chunker = {
+    algorithm: 'fastcdc-v1' as const,
+    min: flags.chunkMin ? parseSize(flags.chunkMin, '--chunk-min') : DEFAULT_CHUNKER.min,
+    avg: flags.chunkAvg ? parseSize(flags.chunkAvg, '--chunk-avg') : DEFAULT_CHUNKER.avg,
+    max: flags.chunkMax ? parseSize(flags.chunkMax, '--chunk-max') : DEFAULT_CHUNKER.max,
+  };
+  const n = flags.scryptN ? Number(flags.scryptN) : undefined;
+  if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--scrypt-n: "${flags.scryptN}" is not an integer`);
+  const backend = ctx.backend;
+  const passphrase = await ctx.passphrase({ confirm: true, prompt: 'enter passphrase for the new repository: ' });
+  const { repository, keyId } = await initRepository(backend, {
+    passphrase,
+    keyName: flags.keyName ?? `${safeUser()}@${hostname()}`,
+    now: BigInt(Date.now()) * 1_000_000n,
+    kdf: n === undefined ? undefined : { N: n, r: 8, p: 1 },
+    chunker,
+    packSize: flags.packSize ? parseSize(flags.packSize, '--pack-size') : DEFAULT_PACK_SIZE,
+    signal: ctx.signal,
+  });
+  if (ctx.json) ctx.outJson({ type: 'init', repository: repository.repositoryId, location: backend.location, key: keyId });
+  else ctx.out(`created coffer repository ${repository.repositoryId.slice(0, 8)} at ${backend.location}`);
+  return 0;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'user';
+  }
+}

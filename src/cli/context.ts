@@ -1,0 +1,102 @@
+/**
+ * What every command gets: resolved settings, output streams, the abort
+ * signal, and helpers to read the passphrase and open the repository. Only
+ * src/cli reads process.env and writes to the terminal.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Backend } from '../backend/backend.js';
+import type { Warning } from '../errors.js';
+import { openRepository, type Repository } from '../repository/index.js';
+import { openBackend } from './backend-location.js';
+import { chooseProgress, type CliProgressSink } from './progress.js';
+import { formatWarning, printJson } from './output.js';
+import { readPassword } from './password.js';
+import { requireRepository, resolveSettings, type Settings, type SettingsFlags } from './profile.js';
+
+export interface GlobalFlags extends SettingsFlags {
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly cache?: boolean;
+  readonly keyId?: string;
+}
+
+export class Context {
+  private progressSink: CliProgressSink | undefined;
+  private backendInstance: Backend | undefined;
+
+  private constructor(
+    readonly settings: Settings,
+    readonly flags: GlobalFlags,
+    readonly signal: AbortSignal,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  static async create(flags: GlobalFlags, signal: AbortSignal): Promise<Context> {
+    const settings = await resolveSettings({ flags, env: process.env, readFile: (p) => readFile(p, 'utf8') });
+    return new Context(settings, flags, signal);
+  }
+
+  get json(): boolean {
+    return this.flags.json === true;
+  }
+
+  get backend(): Backend {
+    this.backendInstance ??= openBackend(requireRepository(this.settings));
+    return this.backendInstance;
+  }
+
+  async passphrase(options: { confirm?: boolean; prompt?: string } = {}): Promise<string> {
+    return readPassword({
+      ...this.settings.password, env: this.env, stdin: process.stdin, stderr: process.stderr, signal: this.signal, ...options,
+    });
+  }
+
+  async open(): Promise<Repository> {
+    const passphrase = await this.passphrase();
+    const { repository } = await openRepository(this.backend, passphrase, { keyId: this.flags.keyId, signal: this.signal });
+    return repository;
+  }
+
+  /** The per-repository cache directory, or null with --no-cache. */
+  cacheDir(repositoryId: string): string | null {
+    if (this.flags.cache === false) return null;
+    const base = this.settings.cacheDir
+      ?? (this.env['XDG_CACHE_HOME'] ? join(this.env['XDG_CACHE_HOME'], 'coffer') : join(homedir(), '.cache', 'coffer'));
+    return join(base, repositoryId);
+  }
+
+  progress(): CliProgressSink {
+    this.progressSink ??= chooseProgress({
+      isTTY: process.stderr.isTTY === true, json: this.json, quiet: this.flags.quiet === true, stream: process.stderr,
+    });
+    return this.progressSink;
+  }
+
+  out(line: string): void {
+    process.stdout.write(`${line}\n`);
+  }
+
+  outJson(value: unknown): void {
+    printJson(process.stdout, value);
+  }
+
+  /** Messages for people go to stderr, so stdout stays parseable. */
+  info(line: string): void {
+    if (this.flags.quiet || this.json) return;
+    this.progressSink?.clear();
+    process.stderr.write(`${line}\n`);
+  }
+
+  warn(warning: Warning): void {
+    this.progressSink?.clear();
+    if (this.json) printJson(process.stdout, { type: 'warning', code: warning.code, message: warning.message, path: warning.path });
+    else process.stderr.write(`${formatWarning(warning)}\n`);
+  }
+
+  async close(): Promise<void> {
+    this.progressSink?.done();
+    await this.backendInstance?.close();
+  }
+}

@@ -1,0 +1,22 @@
+/** Resolves `latest` or an id prefix to a snapshot record. */
+import { NotFoundError, UsageError } from '../errors.js';
+import { shortId } from '../format/index.js';
+import type { SnapshotRecord } from '../repository/index.js';
+
+export function selectSnapshot(records: readonly SnapshotRecord[], ref: string, allowUnverified: boolean): SnapshotRecord {
+  if (ref === 'latest') {
+    const candidates = records.filter((r) => r.verified || allowUnverified);
+    const latest = candidates[candidates.length - 1];
+    if (!latest) throw new NotFoundError('no snapshots (with a verified signature) in the repository');
+    return latest;
+  }
+  if (!/^[0-9a-f]{4,64}$/.test(ref)) throw new UsageError(`"${ref}" is not a snapshot id (hex, at least 4 digits) or "latest"`);
+  const matches = records.filter((r) => r.id.startsWith(ref));
+  if (matches.length === 0) throw new NotFoundError(`no snapshot ${ref}`);
+  if (matches.length > 1) throw new UsageError(`snapshot id ${ref} is ambiguous: ${matches.map((m) => shortId(m.id)).join(', ')}`);
+  const record = matches[0]!;
+  if (!record.verified && !allowUnverified) {
+    throw new UsageError(`snapshot ${shortId(record.id)}: signature missing, broken or from an unknown signer (use --allow-unverified to use it anyway)`);
+  }
+  return record;
+}
