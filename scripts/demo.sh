@@ -2,7 +2,8 @@
 # A real backup and restore of a sample directory into a local repository,
 # in a temporary directory that is removed afterwards. No cloud account needed.
 set -euo pipefail
-coffer() { node "$(dirname "$0")/../bin/coffer.js" "$@"; }
+bin="$(cd "$(dirname "$0")/.." && pwd)/bin/coffer.js"
+coffer() { node "$bin" "$@"; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/coffer-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

@@ -16,9 +16,9 @@ export async function run(ctx: Context): Promise<number> {
   }
   const rows = snapshots.map(({ id, snapshot: s, signerName, verified }) => [
     id.slice(0, 8), formatTimeNs(s.time).replace(/\.\d+Z$/, 'Z'), s.hostname, s.tags.join(','), s.paths.join(' '),
-    `${signerName ?? 'unknown'}${verified ? '' : ' (UNVERIFIED)'}`, s.incomplete ? 'incomplete' : '',
+    `${signerName ?? 'unknown'}${verified ? '' : ' (UNVERIFIED)'}`, s.incomplete ? 'incomplete' : 'complete',
   ]);
-  ctx.out(renderTable(['ID', 'Time', 'Host', 'Tags', 'Paths', 'Signer', ''], rows).trimEnd());
+  ctx.out(renderTable(['ID', 'Time', 'Host', 'Tags', 'Paths', 'Signer', 'State'], rows).trimEnd());
   ctx.out(`${snapshots.length} snapshot(s)`);
   return 0;
 }
