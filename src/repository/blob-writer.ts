@@ -84,6 +84,11 @@ export class BlobWriter {
     this.bytesInFlight += data.length;
     this.track(this.compressAndPack(type, id, data));
     while (this.bytesInFlight > (this.options.memoryBudget ?? 96 * 1024 * 1024) && !this.failure) {
+      // Over budget, packers hold bytes only while work is pending; if none is, flush to make progress.
+      if (this.work.size === 0) {
+        for (const type of ['data', 'tree'] as const) this.sealPack(type);
+        if (this.work.size === 0) break;
+      }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.throwIfFailed();
@@ -101,22 +106,28 @@ export class BlobWriter {
   }
 
   private async compressAndPack(type: BlobType, id: Buffer, data: Buffer): Promise<void> {
+    const accepted = data.length; // `data` may be transferred to a worker: read its length first
     const { data: raw, compressed } = await this.options.pool.compress(data);
     const stored = compressed ?? raw;
     const packType: PackType = type === BlobType.tree ? 'tree' : 'data';
-    const packer = this.packers[packType];
     const sealed = padme(stored.length) + 16;
-    const trailer = padme(TRAILER_OVERHEAD + ENTRY_LENGTH * (packer.blobs.length + 1));
-    if (packer.blobs.length > 0 && PACK_PREFIX_LENGTH + packer.sealedBytes + sealed + trailer > this.options.packSize) {
-      this.sealPack(packType);
-    }
+    if (!this.fits(this.packers[packType], sealed)) this.sealPack(packType);
+    // Read the packer only now: sealing hands the old one (and its array) to an upload.
+    const packer = this.packers[packType];
     packer.blobs.push({
       id, type, compression: compressed ? Compression.zstd : Compression.none, stored, rawLength: raw.length,
     });
     packer.sealedBytes += sealed;
     this.stats.blobsAdded += 1;
     this.stats.rawBytesAdded += raw.length;
-    this.bytesInFlight -= data.length - stored.length; // what remains in flight is the stored form, until uploaded
+    this.bytesInFlight -= accepted - stored.length; // what remains in flight is the stored form, until uploaded
+  }
+
+  /** True if a blob of `sealed` bytes still fits the packer within packSize (trailer included). */
+  private fits(packer: Packer, sealed: number): boolean {
+    if (packer.blobs.length === 0) return true;
+    const trailer = padme(TRAILER_OVERHEAD + ENTRY_LENGTH * (packer.blobs.length + 1));
+    return PACK_PREFIX_LENGTH + packer.sealedBytes + sealed + trailer <= this.options.packSize;
   }
 
   private sealPack(type: PackType): void {
