@@ -100,7 +100,8 @@ async function previousOfSigner(repository: Repository, signal?: AbortSignal): P
   const { snapshots } = await repository.listSnapshots(signal);
   let best: { sequence: number; id: string } | undefined;
   for (const record of snapshots) {
-    if (!record.snapshot.signer.equals(repository.keyring.signer.publicKey)) continue;
+    // Only verified snapshots count: anyone can seal a snapshot claiming to be ours.
+    if (!record.verified || !record.snapshot.signer.equals(repository.keyring.signer.publicKey)) continue;
     if (!best || record.snapshot.sequence > best.sequence) best = { sequence: record.snapshot.sequence, id: record.id };
   }
   return best ? { sequence: best.sequence + 1, previous: best.id as SnapshotId } : { sequence: 1, previous: null };

@@ -55,3 +55,26 @@ test('blob writer: packs stay within packSize, every blob is indexed and opens, 
     await pool.close();
   }
 });
+
+test('blob writer: packs of many tiny blobs stay within packSize, trailer included', async () => {
+  const backend = new MemoryBackend();
+  const keyring = generateKeyring('test');
+  const domain = keyring.domains[0]!;
+  const pool = new CompressPool({ threads: 1 });
+  try {
+    const writer = new BlobWriter({ backend, keyring, index: new BlobIndex(), pool, packSize: PACK_SIZE });
+    for (let i = 0; i < 30_000; i++) {
+      const data = randomBytes(1 + (i * 37) % 300);
+      await writer.add(BlobType.data, blobIdOf(domain.keys.idKey, BlobType.data, data), data);
+    }
+    await writer.finish();
+    let packs = 0;
+    for await (const object of backend.list('data/')) {
+      packs += 1;
+      assert.ok(object.size <= PACK_SIZE, `pack ${object.name} is ${object.size} bytes`);
+    }
+    assert.ok(packs >= 5);
+  } finally {
+    await pool.close();
+  }
+});

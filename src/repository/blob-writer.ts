@@ -49,7 +49,10 @@ interface Packer {
   sealedBytes: number;
 }
 
-const TRAILER_OVERHEAD = 4 + 4 + 16 + 4; // count, padded length prefix, tag, trailing length
+/** Bytes the sealed trailer and length field take for `k` blobs: PADME(4 + 4 + 54k) + tag + u32. */
+function trailerBytes(k: number): number {
+  return padme(8 + ENTRY_LENGTH * k) + 16 + 4;
+}
 
 export class BlobWriter {
   readonly stats: WriterStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsAdded: 0 };
@@ -126,8 +129,7 @@ export class BlobWriter {
   /** True if a blob of `sealed` bytes still fits the packer within packSize (trailer included). */
   private fits(packer: Packer, sealed: number): boolean {
     if (packer.blobs.length === 0) return true;
-    const trailer = padme(TRAILER_OVERHEAD + ENTRY_LENGTH * (packer.blobs.length + 1));
-    return PACK_PREFIX_LENGTH + packer.sealedBytes + sealed + trailer <= this.options.packSize;
+    return PACK_PREFIX_LENGTH + packer.sealedBytes + sealed + trailerBytes(packer.blobs.length + 1) <= this.options.packSize;
   }
 
   private sealPack(type: PackType): void {
