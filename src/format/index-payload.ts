@@ -10,7 +10,7 @@
 import { Buffer } from 'node:buffer';
 import { FormatError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
-import { decodeEntry, encodeEntry, ENTRY_LENGTH, type BlobEntry } from './entry.js';
+import { dataView, ENTRY_LENGTH, readEntry, writeEntry, type BlobEntry } from './entry.js';
 import { ObjectType } from './header.js';
 import { idToBytes, isHexId, shortId, type IndexId, type PackId } from './ids.js';
 import { packBlobType, packObjectType, type PackType } from './pack-entries.js';
@@ -38,6 +38,7 @@ export function encodeIndexPayload(payload: IndexPayload): Buffer {
   let size = 4 + payload.superseded.length * 32 + 4;
   for (const pack of payload.packs) size += PACK_HEAD_LENGTH + pack.entries.length * ENTRY_LENGTH;
   const out = Buffer.allocUnsafe(size);
+  const view = dataView(out);
   let pos = out.writeUInt32LE(payload.superseded.length, 0);
   for (const id of payload.superseded) pos += idToBytes(id).copy(out, pos);
   pos = out.writeUInt32LE(payload.packs.length, pos);
@@ -50,7 +51,7 @@ export function encodeIndexPayload(payload: IndexPayload): Buffer {
       if (entry.type !== blobType) {
         throw new FormatError(`index: pack ${shortId(pack.id)}: blob ${shortId(entry.id)} of type ${entry.type} in a ${pack.type} pack`);
       }
-      encodeEntry(entry, out, pos);
+      writeEntry(entry, out, view, pos);
       pos += ENTRY_LENGTH;
     }
   }
@@ -72,6 +73,7 @@ export function decodeIndexPayload(bytes: Uint8Array): IndexPayload {
   const packCount = reader.count('pack', PACK_HEAD_LENGTH);
   const packs = new Array<IndexPack>(packCount);
   const packIds = new Set<string>();
+  const view = dataView(reader.bytes);
   for (let p = 0; p < packCount; p++) {
     const id = reader.hex32('pack id') as PackId;
     if (packIds.has(id)) throw new FormatError(`index: pack ${shortId(id)} is listed twice`);
@@ -80,8 +82,9 @@ export function decodeIndexPayload(bytes: Uint8Array): IndexPayload {
     const blobType = packBlobType(type);
     const entryCount = reader.count('entry', ENTRY_LENGTH);
     const entries = new Array<BlobEntry>(entryCount);
+    // reader.count checked that all entryCount entries are there.
     for (let i = 0; i < entryCount; i++) {
-      const entry = decodeEntry(reader.bytes, reader.pos);
+      const entry = readEntry(reader.bytes, view, reader.pos);
       if (entry.type !== blobType) {
         throw new FormatError(`index: pack ${shortId(id)}: blob ${shortId(entry.id)} of type ${entry.type} in a ${type} pack`);
       }

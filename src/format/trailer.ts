@@ -6,14 +6,15 @@
 import { Buffer } from 'node:buffer';
 import { FormatError } from '../errors.js';
 import { ByteReader } from './byte-reader.js';
-import { decodeEntry, encodeEntry, ENTRY_LENGTH, type BlobEntry } from './entry.js';
+import { dataView, ENTRY_LENGTH, readEntry, writeEntry, type BlobEntry } from './entry.js';
 import { validatePackEntries, type PackLimits } from './pack-entries.js';
 
 /** u32(k) || entry_0 || ... || entry_{k-1}. */
 export function encodeTrailerBody(entries: readonly BlobEntry[]): Buffer {
   const out = Buffer.allocUnsafe(4 + entries.length * ENTRY_LENGTH);
-  out.writeUInt32LE(entries.length, 0);
-  entries.forEach((entry, i) => encodeEntry(entry, out, 4 + i * ENTRY_LENGTH));
+  const view = dataView(out);
+  view.setUint32(0, entries.length, true);
+  entries.forEach((entry, i) => writeEntry(entry, out, view, 4 + i * ENTRY_LENGTH));
   return out;
 }
 
@@ -28,7 +29,8 @@ export function decodeTrailerBody(bytes: Uint8Array, limits: PackLimits & { read
     throw new FormatError(`pack trailer: ${count} entries need ${count * ENTRY_LENGTH} bytes, found ${reader.remaining}`);
   }
   const entries = new Array<BlobEntry>(count);
-  for (let i = 0; i < count; i++) entries[i] = decodeEntry(reader.bytes, 4 + i * ENTRY_LENGTH);
+  const view = dataView(reader.bytes);
+  for (let i = 0; i < count; i++) entries[i] = readEntry(reader.bytes, view, 4 + i * ENTRY_LENGTH);
   validatePackEntries(entries, limits);
   return entries;
 }

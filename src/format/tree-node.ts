@@ -109,7 +109,10 @@ export function nodeFromJson(value: unknown, index: number): TreeNode {
   if (only('content', type === 'file') && f.has('content')) {
     node.content = f.ids('content', 'blob', MAX_CONTENT_IDS_PER_NODE);
   }
-  if (only('contentLists', type === 'file') && f.has('contentLists')) node.contentLists = f.ids('contentLists', 'blob');
+  if (only('contentLists', type === 'file') && f.has('contentLists')) {
+    node.contentLists = f.ids('contentLists', 'blob');
+    if (node.contentLists.length === 0) f.fail('contentLists', 'must not be empty (an empty file has "content": [])');
+  }
   if (type === 'file' && f.has('content') === f.has('contentLists')) {
     f.fail('content', 'or contentLists (exactly one) is required for a file');
   }
