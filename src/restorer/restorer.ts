@@ -43,7 +43,8 @@ export interface RestoreResult {
 export class Restorer {
   private readonly result: RestoreResult = { files: 0, dirs: 0, bytes: 0, failures: [] };
   private readonly progress: RestoreProgress = { files: 0, bytes: 0, currentPath: '' };
-  private readonly hardLinks = new Map<string, Buffer[]>();
+  /** First restored name of each hard-linked inode; registered before writing so concurrent names wait for it. */
+  private readonly hardLinks = new Map<string, Promise<Buffer[] | null>>();
   private readonly files: Semaphore;
 
   constructor(private readonly options: RestoreOptions) {
@@ -108,7 +109,10 @@ export class Restorer {
     const shown = displayPath(snapshotPath(rel));
     this.progress.currentPath = shown;
     const linkKey = node.links && node.links > 1 ? `${node.device}:${node.inode}` : undefined;
-    const firstName = linkKey ? this.hardLinks.get(linkKey) : undefined;
+    const earlier = linkKey ? this.hardLinks.get(linkKey) : undefined;
+    let settleFirst: ((rel: Buffer[] | null) => void) | undefined;
+    if (linkKey && !earlier) this.hardLinks.set(linkKey, new Promise((resolve) => { settleFirst = resolve; }));
+    const firstName = earlier ? await earlier : null;
     try {
       if (firstName) {
         await target.makeHardLink(rel, firstName, { overwrite: this.options.overwrite, signal });
@@ -131,7 +135,7 @@ export class Restorer {
           await unlink(target.pathOf(rel)).catch(() => undefined); // never leave a partial file that looks restored
           throw error;
         }
-        if (linkKey) this.hardLinks.set(linkKey, rel);
+        settleFirst?.(rel);
       }
       await target.applyMetadata(rel, { ...node, mtimeNs: node.mtime }, signal);
       this.result.files += 1;
@@ -139,6 +143,7 @@ export class Restorer {
       this.options.onProgress?.(this.progress);
       return true;
     } catch (error) {
+      settleFirst?.(null); // later names of this inode write their own copy
       if (error instanceof CofferError && error.code === 'ABORTED') throw error;
       if (error instanceof CofferError && error.code === 'RESTORE_EXISTS') throw error;
       this.fail(shown, error);
