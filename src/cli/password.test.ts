@@ -44,8 +44,8 @@ class FakeTty extends EventEmitter implements PromptInput {
     this.paused = true;
     return this;
   }
-  isPaused(): boolean {
-    return this.paused;
+  get readableFlowing(): boolean | null {
+    return this.paused ? null : true;
   }
 }
 
@@ -270,6 +270,15 @@ test('the prompt restores a terminal that was already raw, and an abort signal e
   controller.abort();
   await assert.rejects(pending, AbortedError);
   assert.deepEqual(tty.rawModes, [true, true]);
+});
+
+test('the prompt leaves a stream that was already flowing flowing', async () => {
+  const tty = new FakeTty();
+  tty.paused = false;
+  const pending = promptPassphrase(tty, new Output(), 'p: ');
+  tty.emit('data', 'x\r');
+  assert.equal(await pending, 'x');
+  assert.equal(tty.paused, false);
 });
 
 test('a terminal that closes mid-prompt is a usage error', async () => {

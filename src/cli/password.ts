@@ -23,7 +23,8 @@ export interface PromptInput {
   off(event: string, listener: (...args: unknown[]) => void): unknown;
   resume(): unknown;
   pause(): unknown;
-  isPaused?(): boolean;
+  /** Readable's flag: true while flowing; null or false otherwise. */
+  readonly readableFlowing?: boolean | null;
 }
 
 export interface CommandResult {
@@ -229,7 +230,9 @@ export function promptPassphrase(
   if (signal?.aborted === true) return Promise.reject(new AbortedError());
   return new Promise((resolve, reject) => {
     const wasRaw = input.isRaw === true;
-    const wasPaused = input.isPaused?.() ?? true;
+    // A fresh process.stdin has readableFlowing null (and isPaused() false), yet
+    // must be paused again afterwards or it keeps the process alive.
+    const wasFlowing = input.readableFlowing === true;
     const decoder = new StringDecoder('utf8');
     const chars: string[] = [];
     let escape: 'none' | 'esc' | 'csi' | 'ss3' = 'none';
@@ -245,7 +248,7 @@ export function promptPassphrase(
       try {
         input.setRawMode?.(wasRaw);
       } finally {
-        if (wasPaused) input.pause();
+        if (!wasFlowing) input.pause();
         output.write('\n');
         if (error === undefined) resolve(chars.join(''));
         else reject(error);
