@@ -17,6 +17,7 @@ import type { BlobSink } from './blob-sink.js';
 import { saveFile } from './file-saver.js';
 import type { FilesCache } from './files-cache.js';
 import { Semaphore } from '../semaphore.js';
+import { settleLater } from '../settle-later.js';
 import { buildRootPlan, type RootPlan } from './root-plan.js';
 
 export interface ArchiverOptions {
@@ -164,7 +165,7 @@ export class Archiver {
       if (meta.type === 'file') {
         // Files of one directory are read concurrently; directories are walked in order.
         await this.files.acquire();
-        pending.push(this.fileNode(child, name, meta).finally(() => this.files.release()));
+        pending.push(settleLater(this.fileNode(child, name, meta).finally(() => this.files.release())));
       } else {
         pending.push(Promise.resolve(await this.entryNode(child, name, meta, rootDevice)));
       }

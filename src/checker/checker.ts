@@ -58,7 +58,7 @@ export async function check(repository: Repository, options: CheckOptions = {}):
   if (unindexed.length > 0) notes.push(`${unindexed.length} pack(s) not in any index (left by an interrupted backup; prune reclaims them)`);
 
   const { snapshots, issues } = await repository.listSnapshots(signal);
-  for (const issue of issues) report(issue.object, issue.message);
+  for (const issue of [...repository.signerSetIssues, ...issues]) report(issue.object, issue.message);
   for (const record of snapshots) {
     const where = `snapshots/${record.id}`;
     if (!record.verified) report(where, `snapshot ${shortId(record.id)}: signature missing, broken or from an unknown signer`);

@@ -39,6 +39,8 @@ export class Repository {
   readonly index = new BlobIndex();
   readonly codec = new ZstdCodec();
   private signerSet: SignerSet | undefined;
+  /** Signer sets that failed to open or verify, for check to report. */
+  readonly signerSetIssues: RepositoryIssue[] = [];
   private readonly packCache = new Map<string, Promise<OpenedPack>>();
 
   constructor(readonly backend: Backend, readonly config: RepositoryConfig, readonly keyring: Keyring) {}
@@ -120,12 +122,17 @@ export class Repository {
       try {
         const doc = openDocument('signers', idOfName(object.name), await this.backend.load(object.name, { signal }),
           readPrivate, this.keyring.readPublicKey);
-        if (!doc.signatureValid || !doc.signerPublicKey.equals(this.keyring.ownerPublicKey)) continue;
+        if (!doc.signatureValid || !doc.signerPublicKey.equals(this.keyring.ownerPublicKey)) {
+          throw new IntegrityError(`signer set ${shortId(idOfName(object.name))}: not signed by the owner key`);
+        }
         const set = decodeSignerSetJson(doc.json);
-        if (set.repository !== this.config.repository) continue;
+        if (set.repository !== this.config.repository) {
+          throw new IntegrityError(`signer set ${shortId(idOfName(object.name))}: belongs to another repository`);
+        }
         if (!best || set.version > best.version) best = set;
-      } catch {
+      } catch (error) {
         // A damaged or foreign signer set never grants trust; check reports it.
+        this.signerSetIssues.push({ object: object.name, message: (error as Error).message });
       }
     }
     if (!best) throw new IntegrityError('no valid signer set signed by the owner key');

@@ -10,6 +10,7 @@ import type { BlobId, TreeNode } from '../format/index.js';
 import { displayPath, type Excluder, type RestoreTarget } from '../source/index.js';
 import { fileContent, readDirectory, snapshotPath, type TreeBlobSource } from '../walker/index.js';
 import { Semaphore } from '../semaphore.js';
+import { settleLater } from '../settle-later.js';
 
 /** What restore needs from the repository. */
 export interface RestoreSource extends TreeBlobSource {
@@ -74,9 +75,9 @@ export class Restorer {
         await this.ensureParents(prefix);
         if (node.type === 'file') {
           await this.files.acquire();
-          pending.push(this.restoreFile(node, rel).finally(() => this.files.release()));
+          pending.push(settleLater(this.restoreFile(node, rel).finally(() => this.files.release())));
         } else {
-          pending.push(this.restoreOther(node, rel));
+          pending.push(settleLater(this.restoreOther(node, rel)));
         }
       }
     }
@@ -145,8 +146,7 @@ export class Restorer {
     } catch (error) {
       settleFirst?.(null); // later names of this inode write their own copy
       if (error instanceof CofferError && error.code === 'ABORTED') throw error;
-      if (error instanceof CofferError && error.code === 'RESTORE_EXISTS') throw error;
-      this.fail(shown, error);
+      this.fail(shown, error); // includes RESTORE_EXISTS: the existing file is kept, the rest go on
       return false;
     }
   }
@@ -154,18 +154,27 @@ export class Restorer {
   private async restoreOther(node: TreeNode, rel: Buffer[]): Promise<boolean> {
     const { target, signal } = this.options;
     const options = { overwrite: this.options.overwrite, signal };
-    if (node.type === 'symlink') {
-      await target.makeSymlink(rel, node.target ?? Buffer.alloc(0), options);
-    } else if (!(await target.makeSpecial(rel, node.type as 'fifo', node.mode, node.rdev ?? 0, options))) {
+    try {
+      if (node.type === 'symlink') {
+        await target.makeSymlink(rel, node.target ?? Buffer.alloc(0), options);
+      } else if (!(await target.makeSpecial(rel, node.type as 'fifo', node.mode, node.rdev ?? 0, options))) {
+        return false;
+      }
+      await target.applyMetadata(rel, { ...node, mtimeNs: node.mtime }, signal);
+      this.result.files += 1;
+      return true;
+    } catch (error) {
+      if (error instanceof CofferError && error.code === 'ABORTED') throw error;
+      this.fail(displayPath(snapshotPath(rel)), error);
       return false;
     }
-    await target.applyMetadata(rel, { ...node, mtimeNs: node.mtime }, signal);
-    this.result.files += 1;
-    return true;
   }
 
   private fail(path: string, error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(describe(error));
+    const exists = error instanceof CofferError && error.code === 'RESTORE_EXISTS';
+    const failure = exists
+      ? new CofferError('RESTORE_EXISTS', 'already exists in the target, kept (use --overwrite to replace it)', { cause: error })
+      : error instanceof Error ? error : new Error(describe(error));
     this.result.failures.push({ path, error: failure });
     this.options.onWarning?.({ code: 'RESTORE_FAILED', message: `${path}: ${failure.message}`, path });
   }
