@@ -80,7 +80,7 @@ test('default_profile picks a profile; paths expand ~ and resolve against the co
   const work = await resolve({ profile: 'work' });
   assert.equal(work.cacheDir, '/home/ann/.config/coffer/cache');
   assert.equal(work.keyFile, '/home/ann/.config/coffer/keys/work.key');
-  assert.equal(work.excludeFile, '/etc/coffer/excludes');
+  assert.deepEqual(work.excludeFile, ['/etc/coffer/excludes']);
   assert.deepEqual(work.password, { profile: { name: 'work', passwordCommand: 'pass show coffer/work' } });
 });
 

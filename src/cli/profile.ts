@@ -33,7 +33,8 @@ export interface SettingsFlags {
   readonly passwordCommand?: string;
   readonly cacheDir?: string;
   readonly exclude?: readonly string[];
-  readonly excludeFile?: string;
+  /** Repeatable on the command line. */
+  readonly excludeFile?: string | readonly string[];
   readonly host?: string;
   readonly tags?: readonly string[];
   readonly keyFile?: string;
@@ -57,7 +58,7 @@ export interface Settings {
   readonly cacheDir: string | undefined;
   /** Flags replace the profile's list; they do not add to it. */
   readonly exclude: readonly string[];
-  readonly excludeFile: string | undefined;
+  readonly excludeFile: readonly string[];
   readonly host: string | undefined;
   readonly tags: readonly string[];
   readonly keyFile: string | undefined;
@@ -143,7 +144,7 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
     password,
     cacheDir: flags.cacheDir ?? str('cache_dir'),
     exclude: given(flags.exclude) ?? list('exclude') ?? [],
-    excludeFile: flags.excludeFile ?? str('exclude_file'),
+    excludeFile: given(([] as string[]).concat(flags.excludeFile ?? [])) ?? ([] as string[]).concat(str('exclude_file') ?? []),
     host: flags.host ?? str('host'),
     tags: given(flags.tags) ?? list('tags') ?? [],
     keyFile: flags.keyFile ?? str('key_file'),

@@ -107,15 +107,35 @@ export class Repository {
   /** Signers whose index entries count, or undefined when this key cannot read the signer set (a writer). */
   private async trustedIndexSigners(signal?: AbortSignal): Promise<Set<string> | undefined> {
     if (!this.keyring.readPrivateKey) return undefined;
-    const set = await this.loadSignerSet(signal);
-    const keys = new Set(set.signers.filter((s) => s.revoked === null).map((s) => s.publicKey.toString('hex')));
+    const keys = new Set((await this.authorizedSigners(signal)).keys());
     keys.add(this.keyring.ownerPublicKey.toString('hex'));
     return keys;
+  }
+
+  /**
+   * Authorized, unrevoked signers by public key (hex) -> name: the signer
+   * set's, plus this key file's own signer, which is pinned in the key file
+   * and so trusted even when no valid signer set can be read (check reports
+   * that through signerSetIssues).
+   */
+  async authorizedSigners(signal?: AbortSignal): Promise<Map<string, string>> {
+    const signers = new Map<string, string>();
+    let set: SignerSet | undefined;
+    try {
+      set = await this.loadSignerSet(signal);
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+    }
+    const own = this.keyring.signer.publicKey.toString('hex');
+    if (!set?.signers.some((s) => s.publicKey.toString('hex') === own && s.revoked !== null)) signers.set(own, this.keyring.signer.name);
+    for (const s of set?.signers ?? []) if (s.revoked === null) signers.set(s.publicKey.toString('hex'), s.name);
+    return signers;
   }
 
   /** The authentic signer set with the highest version. */
   async loadSignerSet(signal?: AbortSignal): Promise<SignerSet> {
     if (this.signerSet) return this.signerSet;
+    if (this.signerSetIssues.length > 0) throw new IntegrityError('no valid signer set signed by the owner key');
     const readPrivate = requireReadKey(this.keyring, 'read signer set');
     let best: SignerSet | undefined;
     for await (const object of this.backend.list('signers/', { signal })) {
@@ -135,7 +155,10 @@ export class Repository {
         this.signerSetIssues.push({ object: object.name, message: (error as Error).message });
       }
     }
-    if (!best) throw new IntegrityError('no valid signer set signed by the owner key');
+    if (!best) {
+      if (this.signerSetIssues.length === 0) this.signerSetIssues.push({ object: 'signers/', message: 'no signer set in the repository' });
+      throw new IntegrityError('no valid signer set signed by the owner key');
+    }
     this.signerSet = best;
     return best;
   }
@@ -160,11 +183,9 @@ export class Repository {
     const bytes = await this.backend.load(snapshotName(id), { signal });
     const doc = openDocument('snapshot', id, bytes, readPrivate, this.keyring.readPublicKey);
     const snapshot = decodeSnapshotJson(doc.json);
-    const set = await this.loadSignerSet(signal);
-    const signer = set.signers.find((s) => s.publicKey.equals(doc.signerPublicKey));
-    const verified = doc.signatureValid && snapshot.signer.equals(doc.signerPublicKey) && signer !== undefined
-      && signer.revoked === null && snapshot.tree.length === 64;
-    return { id, snapshot, signerName: signer?.name, verified };
+    const signerName = (await this.authorizedSigners(signal)).get(doc.signerPublicKey.toString('hex'));
+    const verified = doc.signatureValid && snapshot.signer.equals(doc.signerPublicKey) && signerName !== undefined;
+    return { id, snapshot, signerName, verified };
   }
 
   /** Every snapshot that opens, oldest first; those that do not are returned as issues. */

@@ -8,8 +8,6 @@ import { formatBytes, formatDuration } from '../format-bytes.js';
 import { PROGRAM } from '../version.js';
 
 export interface BackupFlags {
-  exclude?: string[];
-  excludeFile?: string[];
   oneFileSystem?: boolean;
   tag?: string[];
   host?: string;
@@ -17,14 +15,17 @@ export interface BackupFlags {
 
 export async function run(ctx: Context, paths: string[], flags: BackupFlags): Promise<number> {
   if (paths.length === 0) throw new UsageError('backup: name at least one path to back up');
-  const patterns = [...ctx.settings.exclude, ...(flags.exclude ?? [])];
-  const excludeFiles = [...(ctx.settings.excludeFile ? [ctx.settings.excludeFile] : []), ...(flags.excludeFile ?? [])];
+  // Settings already apply the precedence flags > profile; --exclude-file may be repeated, a profile names one.
+  const patterns = [...ctx.settings.exclude];
+  const excludeFiles = ctx.settings.excludeFile;
   for (const file of excludeFiles) {
+    let text: string;
     try {
-      patterns.push(...parseExcludeFile(await readFile(file, 'utf8')));
+      text = await readFile(file, 'utf8');
     } catch (cause) {
-      throw new UsageError(`--exclude-file ${file}: cannot read it`, { cause });
+      throw new UsageError(`--exclude-file ${file}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
     }
+    patterns.push(...parseExcludeFile(text));
   }
   const repository = await ctx.open();
   await repository.loadIndex(ctx.signal);

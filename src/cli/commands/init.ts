@@ -1,5 +1,7 @@
 import { hostname, userInfo } from 'node:os';
+import { validateChunkerParams } from '../../chunker/index.js';
 import { UsageError } from '../../errors.js';
+import { MAX_PACK_SIZE, MIN_PACK_SIZE } from '../../format/index.js';
 import { initRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE } from '../../repository/index.js';
 import type { Context } from '../context.js';
 import { parseSize } from '../sizes.js';
@@ -20,7 +22,17 @@ export async function run(ctx: Context, flags: InitFlags): Promise<number> {
     avg: flags.chunkAvg ? parseSize(flags.chunkAvg, '--chunk-avg') : DEFAULT_CHUNKER.avg,
     max: flags.chunkMax ? parseSize(flags.chunkMax, '--chunk-max') : DEFAULT_CHUNKER.max,
   };
+  try {
+    validateChunkerParams(chunker);
+  } catch (error) {
+    throw new UsageError(`init: ${(error as Error).message}`);
+  }
+  const packSize = flags.packSize ? parseSize(flags.packSize, '--pack-size') : DEFAULT_PACK_SIZE;
+  if (packSize < MIN_PACK_SIZE || packSize > MAX_PACK_SIZE) {
+    throw new UsageError(`--pack-size must be between ${MIN_PACK_SIZE >> 20} MiB and ${MAX_PACK_SIZE >> 20} MiB`);
+  }
   const n = flags.scryptN ? Number(flags.scryptN) : undefined;
+  if (n !== undefined && (n < 16384 || (n & (n - 1)) !== 0)) throw new UsageError('--scrypt-n must be a power of two, at least 16384');
   if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--scrypt-n: "${flags.scryptN}" is not an integer`);
   const backend = ctx.backend;
   const passphrase = await ctx.passphrase({ confirm: true, prompt: 'enter passphrase for the new repository: ' });
@@ -30,7 +42,7 @@ export async function run(ctx: Context, flags: InitFlags): Promise<number> {
     now: BigInt(Date.now()) * 1_000_000n,
     kdf: n === undefined ? undefined : { N: n, r: 8, p: 1 },
     chunker,
-    packSize: flags.packSize ? parseSize(flags.packSize, '--pack-size') : DEFAULT_PACK_SIZE,
+    packSize,
     signal: ctx.signal,
   });
   if (ctx.json) ctx.outJson({ type: 'init', repository: repository.repositoryId, location: backend.location, key: keyId });
