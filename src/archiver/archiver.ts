@@ -3,6 +3,7 @@
  * return the root tree (docs/format.md "Trees"). The snapshot's root tree
  * mirrors absolute paths: `/home/ann/docs` becomes home -> ann -> docs.
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ChunkerParams } from '../chunker/index.js';
 import { throwIfAborted, type Warning } from '../errors.js';
@@ -10,7 +11,7 @@ import {
   BlobType, bytesToId, encodeContentList, MAX_CONTENT_IDS_PER_NODE, paginateTree, type BlobId, type TreeNode,
 } from '../format/index.js';
 import {
-  displayPath, joinPath, listDirectory, readLinkTarget, readMetadata, sourceWarning, toBytes,
+  displayPath, joinPath, listDirectory, metadataFromStats, readLinkTarget, readMetadata, sourceWarning, toBytes,
   type EntryMetadata, type Excluder,
 } from '../source/index.js';
 import type { BlobSink } from './blob-sink.js';
@@ -88,7 +89,11 @@ export class Archiver {
     for (const child of plan.children) {
       let meta: EntryMetadata;
       try {
-        meta = await readMetadata(child.path, this.options.signal);
+        // A named source is recorded as it is (a symlink stays a symlink); a directory on the
+        // way to one is followed, so `/home -> /usr/home` is recorded as the directory it leads to.
+        meta = child.isSource
+          ? await readMetadata(child.path, this.options.signal)
+          : metadataFromStats(await stat(child.path, { bigint: true }));
       } catch (error) {
         const warning = sourceWarning(error, child.path);
         if (!warning) throw error;
@@ -134,7 +139,8 @@ export class Archiver {
       case 'blockdev':
         return { ...this.baseNode(name, meta, meta.type), rdev: meta.rdev };
       case 'socket':
-        this.warn({ code: 'SOURCE_SPECIAL_SKIPPED', message: `${displayPath(path)}: socket skipped`, path: displayPath(path) });
+        // Skipped on purpose (only a listening program can recreate one): a notice, not a failure.
+        this.options.onWarning?.({ code: 'SOURCE_SPECIAL_SKIPPED', message: `${displayPath(path)}: socket skipped`, path: displayPath(path) });
         return null;
     }
   }

@@ -43,7 +43,8 @@ export async function remove(ctx: Context, id: string): Promise<number> {
   const target = matches[0]!;
   if (target.id === keyId) throw new UsageError('refusing to remove the key in use: open the repository with another key to remove this one');
   await ctx.backend.remove(keyName(target.id), { signal: ctx.signal });
-  ctx.out(`removed key ${target.id.slice(0, 8)}`);
+  if (ctx.json) ctx.outJson({ type: 'key-removed', id: target.id });
+  else ctx.out(`removed key ${target.id.slice(0, 8)}`);
   return 0;
 }
 
@@ -53,7 +54,8 @@ export async function passwd(ctx: Context, flags: KeyFlags): Promise<number> {
   const old = (await listKeyFiles(ctx.backend, ctx.signal)).find((k) => k.id === keyId);
   const id = await addNewKey(ctx, repository.keyring, { ...flags, name: flags.name ?? old?.file?.name });
   await ctx.backend.remove(keyName(keyId), { signal: ctx.signal });
-  ctx.out(`passphrase changed: key ${keyId.slice(0, 8)} replaced by ${id.slice(0, 8)}`);
+  if (ctx.json) ctx.outJson({ type: 'key-replaced', old: keyId, id });
+  else ctx.out(`passphrase changed: key ${keyId.slice(0, 8)} replaced by ${id.slice(0, 8)}`);
   return 0;
 }
 
