@@ -20,6 +20,7 @@ import type { FilesCache } from './files-cache.js';
 import { Semaphore } from '../semaphore.js';
 import { settleLater } from '../settle-later.js';
 import { buildRootPlan, type RootPlan } from './root-plan.js';
+import { scanTotals, type Totals } from './scan-totals.js';
 
 export interface ArchiverOptions {
   readonly sink: BlobSink;
@@ -41,6 +42,8 @@ export interface ArchiveProgress {
   dirs: number;
   bytesRead: number;
   currentPath: string;
+  /** Files and bytes the backup will visit, once a concurrent scan has counted them (for an ETA). */
+  totals?: Totals;
 }
 
 export interface ArchiveSummary {
@@ -70,6 +73,11 @@ export class Archiver {
   /** Backs up `paths` (absolute or relative to the working directory) and returns the root tree. */
   async run(paths: readonly string[]): Promise<ArchiveResult> {
     const absolute = paths.map((p) => resolve(p));
+    if (this.options.onProgress) {
+      const totals: Totals = { files: 0, bytes: 0, done: false };
+      this.progress.totals = totals;
+      void scanTotals(absolute.map(toBytes), this.options.excluder, this.options.oneFileSystem === true, totals, this.options.signal);
+    }
     const plan = buildRootPlan(absolute.map(toBytes));
     const nodes = plan.isSource
       ? await this.directoryNodes(plan.path, (await readMetadata(plan.path, this.options.signal)).device)

@@ -115,7 +115,8 @@ export class TtyProgress implements CliProgressSink {
       }
     }
     // One column short of the width: writing the last column wraps on some terminals.
-    const room = (this.stream.columns ?? 80) - 1;
+    // A pty may report 0 columns when its size was never set: treat that as unknown.
+    const room = (this.stream.columns || 80) - 1;
     const line = parts.join('  ');
     if (width(line) >= room) return truncateEnd(line, room);
     const pathRoom = room - width(line) - 2;

@@ -41,7 +41,11 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     cacheDir: ctx.cacheDir(repository.repositoryId),
     program: PROGRAM,
     onWarning: (w) => ctx.warn(w),
-    onProgress: (p) => progress.update({ phase: 'backup', files: p.files, bytes: p.bytesRead, currentPath: p.currentPath }),
+    onProgress: (p) => progress.update({
+      phase: 'backup', files: p.files, bytes: p.bytesRead, currentPath: p.currentPath,
+      // Totals only once fully counted, so the ETA never promises too early an end.
+      ...(p.totals?.done ? { totalFiles: p.totals.files, totalBytes: p.totals.bytes } : {}),
+    }),
     signal: ctx.signal,
   });
   progress.done();
