@@ -8,7 +8,7 @@ import type { ScryptParams } from '../crypto/index.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { encodeSignerSetJson, type ChunkerParams, type RepositoryConfig, type RepositoryId } from '../format/index.js';
 import { encodeConfigObject } from './config-object.js';
-import { addKeyFile } from './key-files.js';
+import { addKeyFile, unlock } from './key-files.js';
 import { generateKeyring, requireOwnerKey } from './keyring.js';
 import { CONFIG_NAME, signersName } from './layout.js';
 import { Repository } from './repository.js';
@@ -69,7 +69,6 @@ export async function initRepository(backend: Backend, options: InitOptions): Pr
 export async function openRepository(
   backend: Backend, passphrase: string, options: { keyId?: string; signal?: AbortSignal } = {},
 ): Promise<{ repository: Repository; keyId: string }> {
-  const { unlock } = await import('./key-files.js');
   const { keyring, keyId } = await unlock(backend, passphrase, options);
   const config = await Repository.loadConfig(backend, keyring, options.signal);
   return { repository: new Repository(backend, config, keyring), keyId };

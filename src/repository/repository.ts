@@ -39,6 +39,7 @@ export class Repository {
   readonly index = new BlobIndex();
   readonly codec = new ZstdCodec();
   private signerSet: SignerSet | undefined;
+  private authorized: Map<string, string> | undefined;
   /** Signer sets that failed to open or verify, for check to report. */
   readonly signerSetIssues: RepositoryIssue[] = [];
   private readonly packCache = new Map<string, Promise<OpenedPack>>();
@@ -119,6 +120,7 @@ export class Repository {
    * that through signerSetIssues).
    */
   async authorizedSigners(signal?: AbortSignal): Promise<Map<string, string>> {
+    if (this.authorized) return this.authorized;
     const signers = new Map<string, string>();
     let set: SignerSet | undefined;
     try {
@@ -129,6 +131,7 @@ export class Repository {
     const own = this.keyring.signer.publicKey.toString('hex');
     if (!set?.signers.some((s) => s.publicKey.toString('hex') === own && s.revoked !== null)) signers.set(own, this.keyring.signer.name);
     for (const s of set?.signers ?? []) if (s.revoked === null) signers.set(s.publicKey.toString('hex'), s.name);
+    this.authorized = signers;
     return signers;
   }
 
@@ -168,6 +171,7 @@ export class Repository {
       { publicKey: this.keyring.ownerPublicKey, privateKey: ownerPrivateKey }, this.keyring.readPublicKey);
     await this.backend.save(signersName(sealed.id), sealed.bytes, { signal });
     this.signerSet = undefined;
+    this.authorized = undefined;
     return sealed.id;
   }
 
