@@ -41,4 +41,6 @@ export default tseslint.config(
     'repository sits below the pipelines'),
   layer(pipelines.map((p) => `src/${p}/**`), ['cli'],
     'pipelines never reach up into the CLI'),
+  layer(['src/retention/**'], ['cli', 'repository', 'format', 'crypto', 'backend', 'chunker', 'codec', 'source', ...pipelines],
+    'retention is a pure leaf: (snapshots, rules, time zone) -> keep/remove and why'),
 );
