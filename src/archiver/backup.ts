@@ -22,7 +22,7 @@ export interface BackupOptions {
   readonly oneFileSystem?: boolean;
   readonly tags?: readonly string[];
   readonly hostname?: string;
-  /** Snapshot time, nanoseconds since the epoch. */
+  /** Snapshot time, nanoseconds since the epoch: now, or an imported backup's own date (`backup --time`). */
   readonly now: bigint;
   readonly clock: () => number;
   /** Per-repository cache directory, or null for no cache. */

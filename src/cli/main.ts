@@ -85,6 +85,7 @@ program.command('backup')
   .option('-x, --one-file-system', 'do not cross filesystem boundaries')
   .option('--tag <tag>', 'tag the snapshot (repeatable)', collect)
   .option('--host <name>', 'host name to record (default: this host)')
+  .option('--time <timestamp>', 'snapshot time instead of now, to import old backups: RFC 3339 (2024-05-01T10:00:00Z) or local "YYYY-MM-DD HH:MM:SS"')
   .action(run(async () => (await import('./commands/backup.js')).run));
 
 program.command('snapshots')
@@ -134,6 +135,28 @@ key.command('passwd').description('change the passphrase of the key in use')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
   .action(run(async () => (await import('./commands/key.js')).passwd));
+
+program.command('forget')
+  .description('remove snapshots that a retention policy does not keep, or those named (data stays until prune)')
+  .argument('[ids...]', 'snapshot ids to remove (instead of a policy)')
+  .option('--keep-last <n>', 'keep the n newest snapshots')
+  .option('--keep-hourly <n>', 'keep the newest snapshot of each of the n latest hours that have one')
+  .option('--keep-daily <n>', 'likewise for days')
+  .option('--keep-weekly <n>', 'likewise for ISO weeks (Monday to Sunday)')
+  .option('--keep-monthly <n>', 'likewise for months')
+  .option('--keep-yearly <n>', 'likewise for years')
+  .option('--keep-within <duration>', 'keep snapshots this close to the newest of their group: 1y2m3d4h (years, months, days, hours)')
+  .option('--keep-tag <tags>', 'keep snapshots carrying all of these comma-separated tags (repeatable: any list)', collect)
+  .option('--group-by <fields>', 'apply the policy per group of host, paths, tags (default host,paths); always also per signer')
+  .option('-n, --dry-run', 'only show what would be removed')
+  .option('--allow-unverified', 'also apply the policy to (or remove named) snapshots whose signature does not verify')
+  .addHelpText('after', `
+Counts take a whole number, or -1 / "unlimited". Periods are local calendar periods (TZ);
+a snapshot counts at its own time unless that lies more than 1 hour after storage stored
+it, when it counts at the storage time. Unverified snapshots are never counted and are left
+alone unless --allow-unverified is given. forget removes snapshot objects only: run prune to
+reclaim the space. See docs/retention.md.`)
+  .action(run(async () => (await import('./commands/forget.js')).run));
 
 try {
   await program.parseAsync(process.argv);

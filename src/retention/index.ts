@@ -1,6 +1,6 @@
 /** Retention: which snapshots a policy keeps, and why (docs/retention.md). Pure; no I/O. */
 export {
-  fixedOffset, formatLocal, formatOffset, localTime, processOffset, utcOffset, wallToUtc, type UtcOffset,
+  fixedOffset, formatLocal, formatOffset, localTime, processOffset, utcOffset, wallOf, wallToUtc, type UtcOffset,
 } from './calendar.js';
 export { formatRetentionDuration, parseRetentionDuration, type RetentionDuration } from './duration.js';
 export { CLOCK_SKEW_ALLOWANCE_NS, effectiveTime, type EffectiveTime } from './effective-time.js';

@@ -1,16 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { backup } from '../../archiver/backup.js';
 import { UsageError } from '../../errors.js';
+import { formatTimeNs } from '../../format/index.js';
 import { Excluder, parseExcludeFile } from '../../source/index.js';
 import type { Context } from '../context.js';
 import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../format-bytes.js';
+import { parseTimeFlag } from '../time-flag.js';
 import { PROGRAM } from '../version.js';
 
 export interface BackupFlags {
   oneFileSystem?: boolean;
   tag?: string[];
   host?: string;
+  time?: string;
 }
 
 export async function run(ctx: Context, paths: string[], flags: BackupFlags): Promise<number> {
@@ -27,6 +30,9 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     }
     patterns.push(...parseExcludeFile(text));
   }
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const time = flags.time === undefined ? now : parseTimeFlag(flags.time, '--time');
+  if (time > now) throw new UsageError(`--time: ${formatTimeNs(time)} is in the future; it sets the time of a backup made now or earlier`);
   const repository = await ctx.open();
   await repository.loadIndex(ctx.signal);
   const progress = ctx.progress();
@@ -36,7 +42,7 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     oneFileSystem: flags.oneFileSystem,
     tags: flags.tag ?? ctx.settings.tags,
     hostname: flags.host ?? ctx.settings.host,
-    now: BigInt(Date.now()) * 1_000_000n,
+    now: time,
     clock: () => performance.now(),
     cacheDir: ctx.cacheDir(repository.repositoryId),
     program: PROGRAM,
@@ -51,9 +57,9 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
   progress.done();
   const s = result.snapshot.summary;
   if (ctx.json) {
-    ctx.outJson({ type: 'summary', snapshot: result.snapshotId, incomplete: result.snapshot.incomplete, ...s, recoveredPacks: result.recoveredPacks });
+    ctx.outJson({ type: 'summary', snapshot: result.snapshotId, time: formatTimeNs(result.snapshot.time), incomplete: result.snapshot.incomplete, ...s, recoveredPacks: result.recoveredPacks });
   } else {
-    ctx.out(`snapshot ${result.snapshotId.slice(0, 8)} saved${result.snapshot.incomplete ? ' (incomplete: some sources could not be read)' : ''}`);
+    ctx.out(`snapshot ${result.snapshotId.slice(0, 8)}${flags.time === undefined ? '' : ` (time ${formatTimeNs(time)})`} saved${result.snapshot.incomplete ? ' (incomplete: some sources could not be read)' : ''}`);
     ctx.out(`files: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged; ${s.dirs} directories`);
     ctx.out(`read ${formatBytes(s.bytesRead)}, added ${formatBytes(s.bytesAdded)} to the repository (${s.packsAdded} packs) in ${formatDuration(s.durationMs)}`);
     if (result.recoveredPacks > 0) ctx.out(`reused ${result.recoveredPacks} pack(s) uploaded by an interrupted backup`);
