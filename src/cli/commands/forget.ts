@@ -4,19 +4,18 @@
  * prune. Unverified snapshots never count for a policy and are removed only
  * with --allow-unverified.
  */
-import { AbortedError, describe, NotFoundError, UsageError } from '../../errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import { shortId } from '../../format/index.js';
 import { idOfName, requireOwnerKey, snapshotName, type Repository, type SnapshotRecord } from '../../repository/index.js';
-import { planForget, processOffset, type ForgetCandidate, type RetentionPolicy } from '../../retention/index.js';
-import { Semaphore } from '../../semaphore.js';
+import {
+  planForget, processOffset, type ForgetCandidate, type GroupField, type RetentionPolicy,
+} from '../../retention/index.js';
 import type { Context } from '../context.js';
 import { groupByOf, policyOf, type ForgetFlags } from '../forget-flags.js';
+import { eachLimited, removeSnapshots } from '../forget-remove.js';
 import {
   NOTE_NAMED, NOTE_NO_RULE, NOTE_UNVERIFIED, rowJson, sectionText, type ForgetRow, type ForgetSection,
 } from '../forget-output.js';
-
-/** Storage calls in flight at once (stat and remove). */
-const CONCURRENCY = 8;
 
 export async function run(ctx: Context, ids: string[], flags: ForgetFlags): Promise<number> {
   const policy = policyOf(flags);
@@ -25,6 +24,7 @@ export async function run(ctx: Context, ids: string[], flags: ForgetFlags): Prom
     throw new UsageError('forget: no policy and no snapshot ids; give --keep-* rules, or the ids of the snapshots to remove');
   }
   if (ids.length > 0 && flags.groupBy !== undefined) throw new UsageError('forget: --group-by applies to --keep-* rules, not to snapshot ids');
+  const groupBy = groupByOf(flags);
   const allowUnverified = flags.allowUnverified === true;
   const repository = await ctx.open();
   requireOwnerKey(repository.keyring, 'forget');
@@ -36,7 +36,7 @@ export async function run(ctx: Context, ids: string[], flags: ForgetFlags): Prom
     for (const u of unreadable) {
       ctx.warn({ code: 'SNAPSHOT_UNREADABLE', message: `snapshot ${shortId(u.id)} cannot be read (${u.message}); left alone` });
     }
-    sections = await policySections(ctx, repository, snapshots, policy, flags, allowUnverified);
+    sections = await policySections(ctx, repository, snapshots, policy, groupBy, allowUnverified);
   } else {
     sections = [{ group: null, rows: namedRows(ids, snapshots, unreadable.map((u) => u.id), allowUnverified) }];
   }
@@ -49,7 +49,7 @@ export async function run(ctx: Context, ids: string[], flags: ForgetFlags): Prom
   }
   const rows = sections.flatMap((s) => s.rows);
   const doomed = rows.filter((r) => r.action === 'remove').map((r) => r.id);
-  const outcome = dryRun ? { removed: 0, failed: 0 } : await removeSnapshots(ctx, repository, doomed);
+  const outcome = dryRun ? { removed: 0, failed: 0 } : await removeSnapshots(repository.backend, doomed, (w) => ctx.warn(w), ctx.signal);
   const count = (action: string) => rows.filter((r) => r.action === action).length;
   const summary = {
     dryRun, kept: count('keep'), toRemove: doomed.length, removed: outcome.removed, failed: outcome.failed,
@@ -72,8 +72,8 @@ export async function run(ctx: Context, ids: string[], flags: ForgetFlags): Prom
 }
 
 async function policySections(
-  ctx: Context, repository: Repository, records: readonly SnapshotRecord[], policy: RetentionPolicy, flags: ForgetFlags,
-  allowUnverified: boolean,
+  ctx: Context, repository: Repository, records: readonly SnapshotRecord[], policy: RetentionPolicy,
+  groupBy: readonly GroupField[], allowUnverified: boolean,
 ): Promise<ForgetSection[]> {
   const stored = await storedTimes(ctx, repository, records);
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -87,7 +87,7 @@ async function policySections(
       signer: s.signer.toString('hex'), verified: record.verified,
     });
   }
-  const groups = planForget(candidates, { policy, groupBy: groupByOf(flags), includeUnverified: allowUnverified, offset: processOffset });
+  const groups = planForget(candidates, { policy, groupBy, includeUnverified: allowUnverified, offset: processOffset });
   return groups.map(({ group, snapshots }) => ({
     group,
     rows: snapshots.map((p): ForgetRow => ({
@@ -132,37 +132,4 @@ function namedRows(ids: readonly string[], records: readonly SnapshotRecord[], u
     chosen.add(id);
   }
   return [...chosen].map((id) => ({ id, record: byId.get(id), action: 'remove', reasons: [], note: NOTE_NAMED }));
-}
-
-/** Removes snapshot objects; a failure is a warning and the rest go on. */
-async function removeSnapshots(ctx: Context, repository: Repository, ids: readonly string[]): Promise<{ removed: number; failed: number }> {
-  let removed = 0;
-  let failed = 0;
-  await eachLimited(ids, async (id) => {
-    try {
-      await repository.backend.remove(snapshotName(id), { signal: ctx.signal });
-      removed += 1;
-    } catch (error) {
-      if (ctx.signal.aborted) throw error instanceof AbortedError ? error : new AbortedError();
-      if (error instanceof NotFoundError) {
-        removed += 1; // someone else removed it first: the outcome is the same
-        return;
-      }
-      failed += 1;
-      ctx.warn({ code: 'FORGET_FAILED', message: `snapshot ${shortId(id)}: not removed: ${describe(error)}` });
-    }
-  });
-  return { removed, failed };
-}
-
-async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  const semaphore = new Semaphore(CONCURRENCY);
-  await Promise.all(items.map(async (item) => {
-    await semaphore.acquire();
-    try {
-      await work(item);
-    } finally {
-      semaphore.release();
-    }
-  }));
 }
