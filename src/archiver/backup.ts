@@ -14,6 +14,7 @@ import {
 } from '../repository/index.js';
 import type { Excluder } from '../source/index.js';
 import { Archiver, type ArchiveProgress, type ArchiveSummary } from './archiver.js';
+import { FileWorkers } from './file-workers.js';
 import { FilesCache } from './files-cache.js';
 
 export interface BackupOptions {
@@ -49,7 +50,8 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
   const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal) : 0;
   const cache = options.cacheDir ? await FilesCache.load(join(options.cacheDir, `files-${domain.id}.json`)) : FilesCache.disabled();
-  const pool = new CompressPool();
+  const pool = new CompressPool({ threads: 0 }); // tree blobs only, compressed inline
+  const workers = new FileWorkers({ chunker, gear: domain.gear, idKey: domain.keys.idKey });
   const journal = journalDir ? await PackJournal.create(journalDir) : undefined;
   try {
     const writer = new BlobWriter({
@@ -57,8 +59,13 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
       packSize: repository.config.packSize, journal, signal,
     });
     const archiver = new Archiver({
-      sink: { blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data), knows: (id) => writer.knows(id), add: (t, id, d) => writer.add(t, id, d) },
-      chunker, gear: domain.gear, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
+      sink: {
+        blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data),
+        knows: (id) => writer.knows(id),
+        add: (t, id, d) => writer.add(t, id, d),
+        addStored: (t, id, stored, compressed, rawLength) => writer.addStored(t, id, stored, compressed, rawLength),
+      },
+      workers, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
       onWarning: options.onWarning, onProgress: options.onProgress, signal,
     });
     const archived = await archiver.run(options.paths);
@@ -90,7 +97,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
     await journal?.discard();
     return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks };
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), workers.close()]);
   }
 }
 

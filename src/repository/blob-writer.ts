@@ -34,6 +34,9 @@ export interface BlobWriterOptions {
   readonly packsPerIndex?: number;
 }
 
+/** Bytes of blobs accepted but not yet uploaded before `add` waits. */
+const DEFAULT_MEMORY_BUDGET = 48 * 1024 * 1024;
+
 export interface WriterStats {
   blobsAdded: number;
   /** Plaintext bytes of new blobs. */
@@ -83,10 +86,31 @@ export class BlobWriter {
   async add(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
     this.throwIfFailed();
     if (this.knows(id)) return false;
+    const accepted = data.length; // `data` may be transferred to a worker: read its length first
+    this.track(this.options.pool.compress(data).then(({ data: raw, compressed }) => {
+      this.pack(type, id, compressed ?? raw, compressed !== null, raw.length, accepted);
+    }));
+    await this.admit(id, accepted);
+    return true;
+  }
+
+  /**
+   * Like `add`, for a blob already compressed elsewhere (the archiver's file
+   * workers): `stored` is its zstd form if `compressed`, else its raw bytes.
+   */
+  async addStored(type: BlobType, id: Buffer, stored: Buffer, compressed: boolean, rawLength: number): Promise<boolean> {
+    this.throwIfFailed();
+    if (this.knows(id)) return false;
+    this.pack(type, id, stored, compressed, rawLength, stored.length);
+    await this.admit(id, stored.length);
+    return true;
+  }
+
+  /** Counts an accepted blob against the memory budget and waits while the budget is exceeded. */
+  private async admit(id: Buffer, bytes: number): Promise<void> {
     this.pending.add(id.toString('latin1'));
-    this.bytesInFlight += data.length;
-    this.track(this.compressAndPack(type, id, data));
-    while (this.bytesInFlight > (this.options.memoryBudget ?? 96 * 1024 * 1024) && !this.failure) {
+    this.bytesInFlight += bytes;
+    while (this.bytesInFlight > (this.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET) && !this.failure) {
       // Over budget, packers hold bytes only while work is pending; if none is, flush to make progress.
       if (this.work.size === 0) {
         for (const type of ['data', 'tree'] as const) this.sealPack(type);
@@ -95,7 +119,6 @@ export class BlobWriter {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.throwIfFailed();
-    return true;
   }
 
   /** Packs and uploads everything accepted, then writes the index object. */
@@ -108,21 +131,17 @@ export class BlobWriter {
     return this.stats;
   }
 
-  private async compressAndPack(type: BlobType, id: Buffer, data: Buffer): Promise<void> {
-    const accepted = data.length; // `data` may be transferred to a worker: read its length first
-    const { data: raw, compressed } = await this.options.pool.compress(data);
-    const stored = compressed ?? raw;
+  /** Puts a stored blob into its type's packer; `accepted` bytes were counted in flight for it. */
+  private pack(type: BlobType, id: Buffer, stored: Buffer, compressed: boolean, rawLength: number, accepted: number): void {
     const packType: PackType = type === BlobType.tree ? 'tree' : 'data';
     const sealed = padme(stored.length) + 16;
     if (!this.fits(this.packers[packType], sealed)) this.sealPack(packType);
     // Read the packer only now: sealing hands the old one (and its array) to an upload.
     const packer = this.packers[packType];
-    packer.blobs.push({
-      id, type, compression: compressed ? Compression.zstd : Compression.none, stored, rawLength: raw.length,
-    });
+    packer.blobs.push({ id, type, compression: compressed ? Compression.zstd : Compression.none, stored, rawLength });
     packer.sealedBytes += sealed;
     this.stats.blobsAdded += 1;
-    this.stats.rawBytesAdded += raw.length;
+    this.stats.rawBytesAdded += rawLength;
     this.bytesInFlight -= accepted - stored.length; // what remains in flight is the stored form, until uploaded
   }
 

@@ -6,6 +6,7 @@ import { Excluder, parseExcludeFile } from '../../source/index.js';
 import type { Context } from '../context.js';
 import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../format-bytes.js';
+import { NullProgress } from '../progress.js';
 import { parseTimeFlag } from '../time-flag.js';
 import { PROGRAM } from '../version.js';
 
@@ -47,7 +48,8 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     cacheDir: ctx.cacheDir(repository.repositoryId),
     program: PROGRAM,
     onWarning: (w) => ctx.warn(w),
-    onProgress: (p) => progress.update({
+    // Without a progress display the counting scan would only cost time.
+    onProgress: progress instanceof NullProgress ? undefined : (p) => progress.update({
       phase: 'backup', files: p.files, bytes: p.bytesRead, currentPath: p.currentPath,
       // Totals only once fully counted, so the ETA never promises too early an end.
       ...(p.totals?.done ? { totalFiles: p.totals.files, totalBytes: p.totals.bytes } : {}),
