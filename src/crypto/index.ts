@@ -1,5 +1,5 @@
 /** coffer's cryptography: the only code that uses ciphers, MACs, KDFs and signatures. */
-export { seal, open, counterNonce, TAG_LENGTH } from './aead.js';
+export { seal, sealInto, open, counterNonce, TAG_LENGTH } from './aead.js';
 export { hkdf, deriveDomainKeys, deriveGearTable, LABELS, type DomainKeys } from './derive.js';
 export { sha256, blobIdOf } from './hash.js';
 export { sealingKeys, openingKeys, type SealingKeys } from './ecies.js';
