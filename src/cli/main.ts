@@ -135,6 +135,10 @@ key.command('passwd').description('change the passphrase of the key in use')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
   .action(run(async () => (await import('./commands/key.js')).passwd));
 
+// issue 6, copies and repair: long backups can be paused.
+program.commands.find((c) => c.name() === 'backup')
+  ?.option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)');
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
