@@ -139,6 +139,18 @@ key.command('passwd').description('change the passphrase of the key in use')
 program.commands.find((c) => c.name() === 'backup')
   ?.option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)');
 
+const repair = program.command('repair').description('repair a damaged repository');
+repair.command('index')
+  .description('rebuild the index from the packs alone (reads and verifies every pack)')
+  .action(run(async () => (await import('./commands/repair.js')).index));
+repair.command('snapshots')
+  .description('save damaged snapshots again without the data they lost, and list what was lost')
+  .argument('[snapshots...]', 'snapshot ids or "latest" (default: every verified snapshot)')
+  .option('--read-data', 'also read the packs the snapshots use, so damaged blobs count as lost')
+  .option('--dry-run', 'only report what is lost')
+  .option('--forget', 'remove each damaged snapshot once its repaired version is saved')
+  .action(run(async () => (await import('./commands/repair.js')).snapshots));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
