@@ -139,6 +139,16 @@ key.command('passwd').description('change the passphrase of the key in use')
 program.commands.find((c) => c.name() === 'backup')
   ?.option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)');
 
+program.command('copy')
+  .description('copy snapshots from another repository into this one (re-keyed, deduplicated, verified, resumable)')
+  .argument('[snapshots...]', 'source snapshot ids or "latest" (default: every verified snapshot not yet copied)')
+  .option('--from-repo <location>', 'the source repository (env COFFER_FROM_REPOSITORY)')
+  .option('--from-password-file <file>', "read the source's passphrase from a file (env COFFER_FROM_PASSWORD_FILE)")
+  .option('--from-password-command <cmd>', "run a command that prints the source's passphrase (env COFFER_FROM_PASSWORD_COMMAND)")
+  .option('--from-key-id <id>', "try only this key file of the source")
+  .option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)')
+  .action(run(async () => (await import('./commands/copy.js')).run));
+
 const repair = program.command('repair').description('repair a damaged repository');
 repair.command('index')
   .description('rebuild the index from the packs alone (reads and verifies every pack)')

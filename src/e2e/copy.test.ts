@@ -1,0 +1,150 @@
+/**
+ * `coffer copy` through the CLI: snapshots move between two repositories
+ * with different keys and chunkers, re-keyed and re-chunked for the target,
+ * so a copy deduplicates against the target's own backups; a second run
+ * copies only new snapshots and reads only changed files from the source;
+ * a copy killed midway is resumed by the next run, which reuses its packs.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makeTree, readTree, removeTree, symlink, withTempDir } from '../source/testing.js';
+import {
+  Coffer, dataPackNames, describeRun, jsonLines, objectNames, pseudoRandomBytes, restoredPath, sleep, toMicroseconds,
+  type RunResult,
+} from './testing.js';
+
+const MiB = 1024 * 1024;
+
+interface CopyLine { type: 'copy' | 'skip' | 'fail' | 'summary'; source?: string; target?: string }
+interface CopyStatsLine extends CopyLine { files: number; filesReused: number; bytesRead: number; bytesAdded: number; packsAdded: number }
+interface CopySummary extends CopyLine { copied: number; skipped: number; failed: number; recoveredPacks: number; bytesRead: number; bytesAdded: number }
+
+async function twoRepositories(base: string): Promise<{ source: Coffer; target: Coffer }> {
+  await mkdir(join(base, 'a'));
+  await mkdir(join(base, 'b'));
+  return {
+    source: await Coffer.init(join(base, 'a'), { smallChunks: true, password: 'source passphrase' }),
+    target: await Coffer.init(join(base, 'b'), { smallChunks: true, password: 'target passphrase' }),
+  };
+}
+
+function copyArgs(source: Coffer, ...rest: string[]): string[] {
+  return ['copy', '--json', '--from-repo', source.repo, '--from-password-file', source.passwordFile, ...rest];
+}
+
+function copyLines(result: RunResult): { lines: CopyLine[]; summary: CopySummary } {
+  const lines = jsonLines(result.stdout) as CopyLine[];
+  const summary = lines[lines.length - 1] as CopySummary;
+  assert.equal(summary?.type, 'summary', describeRun(result));
+  return { lines, summary };
+}
+
+async function assertRestores(coffer: Coffer, base: string, snapshot: string, source: string): Promise<void> {
+  const target = join(base, `restore-${snapshot.slice(0, 8)}`);
+  await coffer.ok(['restore', snapshot, '--target', target]);
+  assert.deepEqual(toMicroseconds(await readTree(restoredPath(target, source))), toMicroseconds(await readTree(source)));
+  await removeTree(target);
+}
+
+test('copy re-keys for the target, deduplicates against its own backups, and moves only new data next time', { timeout: 120_000 }, async () => {
+  await withTempDir(async (base) => {
+    const { source, target } = await twoRepositories(base);
+    const tree = join(base, 'docs');
+    const spec: Record<string, unknown> = { 'notes.txt': 'notes\n', link: symlink('notes.txt'), sub: { 'deep.txt': 'deep\n' } };
+    for (let i = 0; i < 4; i++) spec[`file-${i}.bin`] = pseudoRandomBytes(`copy ${i}`, 500_000);
+    await makeTree(tree, spec as never);
+    const first = await source.backup([tree]);
+
+    // The target already holds the same files from a backup of its own.
+    await target.backup([tree]);
+    const copied = copyLines(await target.ok(copyArgs(source)));
+    assert.equal(copied.summary.copied, 1);
+    const line = copied.lines.find((l) => l.type === 'copy') as CopyStatsLine;
+    assert.equal(line.source, first.snapshot);
+    assert.ok(line.bytesRead >= 2_000_000, 'every file was read from the source');
+    assert.ok(line.bytesAdded < 200_000, `re-chunked with the target's chunker, the data deduplicates: ${line.bytesAdded} bytes added`);
+    await target.check(true);
+    await assertRestores(target, base, line.target!, tree);
+
+    const snapshot = JSON.parse((await target.ok(['cat', 'snapshot', line.target!])).stdout) as Record<string, unknown>;
+    assert.deepEqual(snapshot['original'], { repository: source.repositoryId, snapshot: first.snapshot });
+    assert.equal(snapshot['signatureValid'], true);
+    assert.equal(snapshot['sequence'], 2, 'the copy follows the target signer\'s own chain');
+
+    // Nothing new: nothing copied, nothing read.
+    const again = copyLines(await target.ok(copyArgs(source)));
+    assert.deepEqual([again.summary.copied, again.summary.skipped, again.summary.bytesRead, again.summary.bytesAdded], [0, 1, 0, 0]);
+    assert.equal(copyLines(await target.ok(copyArgs(source, 'latest'))).summary.skipped, 1);
+
+    // One new file: only it is read from the source and stored.
+    await writeFile(join(tree, 'new.bin'), pseudoRandomBytes('copy new', 300_000));
+    const second = await source.backup([tree]);
+    const next = copyLines(await target.ok(copyArgs(source)));
+    assert.deepEqual([next.summary.copied, next.summary.skipped], [1, 1]);
+    const nextLine = next.lines.find((l) => l.type === 'copy') as CopyStatsLine;
+    assert.equal(nextLine.source, second.snapshot);
+    assert.ok(nextLine.bytesRead === 300_000, `only the new file is read from the source: ${nextLine.bytesRead} bytes`);
+    assert.ok(nextLine.filesReused >= 5, `unchanged files reuse the earlier copy: ${nextLine.filesReused}`);
+    assert.ok(nextLine.bytesAdded < 300_000 + 150_000, `${nextLine.bytesAdded} bytes added`);
+    await target.check(true);
+    await assertRestores(target, base, nextLine.target!, tree);
+  });
+});
+
+test('copy refuses bad sources clearly', { timeout: 60_000 }, async () => {
+  await withTempDir(async (base) => {
+    const { source, target } = await twoRepositories(base);
+    const missing = await target.run(['copy']);
+    assert.equal(missing.code, 2, describeRun(missing));
+    assert.match(missing.stderr, /--from-repo/);
+    const wrong = await target.run(['copy', '--from-repo', source.repo, '--from-password-file', target.passwordFile]);
+    assert.equal(wrong.code, 12, describeRun(wrong));
+    const same = await target.run(['copy', '--from-repo', target.repo], { env: { COFFER_FROM_PASSWORD: target.password } });
+    assert.equal(same.code, 2, describeRun(same));
+    assert.match(same.stderr, /same repository/);
+  });
+});
+
+test('a copy killed midway is resumed by the next run, which reuses the packs it stored', { timeout: 120_000 }, async () => {
+  await withTempDir(async (base) => {
+    const { source, target } = await twoRepositories(base);
+    const tree = join(base, 'big');
+    const spec: Record<string, Buffer> = {};
+    for (let i = 0; i < 5; i++) spec[`file-${i}.bin`] = pseudoRandomBytes(`copy kill ${i}`, 2 * MiB);
+    await makeTree(tree, spec);
+    const total = 10 * MiB;
+    await source.backup([tree]);
+
+    const child = target.spawn(copyArgs(source));
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout?.resume();
+    let exitedEarly = false;
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => {
+      exitedEarly = true;
+      resolve(signal);
+    }));
+    const started = Date.now();
+    while (!exitedEarly && (await dataPackNames(target.repo)).length < 4 && Date.now() - started < 60_000) await sleep(3);
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL', `the copy was killed midway, not finished first\n${stderr}`);
+    const stored = await dataPackNames(target.repo);
+    assert.ok(stored.length >= 4);
+    let storedBytes = 0;
+    for (const name of stored) storedBytes += (await stat(join(target.repo, name))).size;
+
+    assert.equal((await target.run(['check'])).code, 0, 'the target is sound after the kill');
+    assert.deepEqual(await objectNames(target.repo, 'snapshots'), [], 'no snapshot from the killed copy');
+
+    const resumed = copyLines(await target.ok(copyArgs(source)));
+    assert.equal(resumed.summary.copied, 1);
+    // At most two packs were being uploaded (not yet journaled) when it was killed.
+    assert.ok(resumed.summary.recoveredPacks >= stored.length - 2, `${resumed.summary.recoveredPacks} of ${stored.length} packs recovered`);
+    const allowed = total * 1.05 + 256 * 1024 - Math.max(0, storedBytes - 2 * MiB);
+    assert.ok(resumed.summary.bytesAdded <= allowed, `the resumed copy added ${resumed.summary.bytesAdded} bytes; at most ${allowed}`);
+    await target.check(true);
+    await assertRestores(target, base, 'latest', tree);
+  });
+});
