@@ -6,7 +6,7 @@
  * a copy killed midway is resumed by the next run, which reuses its packs.
  */
 import assert from 'node:assert/strict';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTree, readTree, removeTree, symlink, withTempDir } from '../source/testing.js';
@@ -88,8 +88,20 @@ test('copy re-keys for the target, deduplicates against its own backups, and mov
     assert.ok(nextLine.bytesRead === 300_000, `only the new file is read from the source: ${nextLine.bytesRead} bytes`);
     assert.ok(nextLine.filesReused >= 5, `unchanged files reuse the earlier copy: ${nextLine.filesReused}`);
     assert.ok(nextLine.bytesAdded < 300_000 + 150_000, `${nextLine.bytesAdded} bytes added`);
-    await target.check(true);
     await assertRestores(target, base, nextLine.target!, tree);
+
+    // The target loses a data pack: repaired snapshots drop "original", so the next copy brings
+    // those snapshots again whole, and only the lost data moves.
+    const [lostPack] = await dataPackNames(target.repo);
+    await rm(join(target.repo, lostPack!));
+    await target.ok(['repair', 'index']);
+    await target.ok(['repair', 'snapshots', '--forget']);
+    const healed = copyLines(await target.ok(copyArgs(source)));
+    assert.ok(healed.summary.copied >= 1, 'the damaged copies are copied again');
+    assert.ok(healed.summary.bytesAdded < 1.5 * MiB, `${healed.summary.bytesAdded} bytes added to heal one lost pack`);
+    await target.check(true);
+    const recopied = healed.lines.find((l) => l.type === 'copy' && l.source === second.snapshot);
+    await assertRestores(target, base, recopied?.target ?? nextLine.target!, tree);
   });
 });
 

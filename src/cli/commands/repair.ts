@@ -56,9 +56,8 @@ export async function snapshots(ctx: Context, refs: string[], flags: RepairSnaps
   } else if (damaged.length === 0) {
     ctx.out(`${results.length} snapshot(s) checked: nothing lost`);
   } else {
-    const verb = flags.dryRun ? 'would be repaired' : 'repaired';
-    ctx.out(`${results.length} snapshot(s) checked, ${damaged.length} damaged, ${results.filter((r) => r.repaired).length} ${verb}; `
-      + `${lostPaths} path(s) lost`);
+    const done = flags.dryRun ? 'dry run: nothing written' : `${results.filter((r) => r.repaired).length} repaired`;
+    ctx.out(`${results.length} snapshot(s) checked, ${damaged.length} damaged (${done}); ${lostPaths} path(s) lost`);
   }
   return results.some((r) => r.unrepairable || r.forgetError) ? 1 : 0;
 }
