@@ -14,7 +14,7 @@ import { previousOfSigner } from '../archiver/backup.js';
 import { CompressPool } from '../codec/index.js';
 import { blobIdOf } from '../crypto/index.js';
 import { CofferError, UsageError } from '../errors.js';
-import type { RepositoryId, Snapshot, SnapshotId } from '../format/index.js';
+import type { BlobId, RepositoryId, Snapshot, SnapshotId } from '../format/index.js';
 import {
   BlobWriter, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type SnapshotRecord,
 } from '../repository/index.js';
@@ -95,7 +95,7 @@ export async function copySnapshots(source: Repository, target: Repository, opti
         },
         loadTreeBlob: (id, s) => target.loadTreeBlob(id, s),
       }, { onProgress: options.onProgress, signal });
-      let tree;
+      let tree: BlobId;
       try {
         tree = await copier.copy(record.snapshot.tree, await parentPair(source, record, copies, signal));
       } catch (error) {

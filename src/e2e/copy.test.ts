@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeTree, readTree, removeTree, symlink, withTempDir } from '../source/testing.js';
+import { hardlink, makeTree, readTree, removeTree, symlink, withTempDir } from '../source/testing.js';
 import {
   Coffer, dataPackNames, describeRun, jsonLines, objectNames, pseudoRandomBytes, restoredPath, sleep, toMicroseconds,
   type RunResult,
@@ -52,7 +52,9 @@ test('copy re-keys for the target, deduplicates against its own backups, and mov
   await withTempDir(async (base) => {
     const { source, target } = await twoRepositories(base);
     const tree = join(base, 'docs');
-    const spec: Record<string, unknown> = { 'notes.txt': 'notes\n', link: symlink('notes.txt'), sub: { 'deep.txt': 'deep\n' } };
+    const spec: Record<string, unknown> = {
+      'notes.txt': 'notes\n', link: symlink('notes.txt'), same: hardlink('notes.txt'), sub: { 'deep.txt': 'deep\n' },
+    };
     for (let i = 0; i < 4; i++) spec[`file-${i}.bin`] = pseudoRandomBytes(`copy ${i}`, 500_000);
     await makeTree(tree, spec as never);
     const first = await source.backup([tree]);

@@ -83,17 +83,30 @@ test('repair snapshots drops exactly the files whose data pack was deleted', { t
     // Ground truth from the index: the files with a blob in the pack about to be deleted.
     const packs = await packsOfFiles(coffer);
     const lostWith = (pack: string) => [...packs].filter(([, set]) => set.has(pack)).map(([path]) => path).sort();
-    const candidates = (await dataPackNames(coffer.repo)).filter((name) => lostWith(name).length > 0);
+    // later.txt is only in the second snapshot: what each snapshot loses.
+    const inFirst = (paths: string[]) => paths.filter((p) => p !== join(source, 'later.txt'));
+    const candidates = (await dataPackNames(coffer.repo)).filter((name) => inFirst(lostWith(name)).length > 0);
     const victim = candidates.sort((a, b) => lostWith(a).length - lostWith(b).length)[0]!;
     const expectedLost = lostWith(victim);
+    const expectedFor = (snapshot: string) => (snapshot === first.snapshot ? inFirst(expectedLost) : expectedLost);
     assert.ok(expectedLost.length > 0 && expectedLost.length < packs.size, `${expectedLost.length} of ${packs.size} files lose data`);
+
+    // Damaged rather than missing: only reading the data finds it.
+    await flipBit(join(coffer.repo, victim));
+    const unread = jsonLines((await coffer.ok(['repair', 'snapshots', '--dry-run', '--json'])).stdout).pop();
+    assert.deepEqual(unread, { type: 'summary', snapshots: 2, damaged: 0, repaired: 0, lost: 0, dryRun: true });
+    const read = await coffer.ok(['repair', 'snapshots', '--dry-run', '--read-data', '--json']);
+    for (const line of jsonLines(read.stdout).filter((l) => (l as { type: string }).type === 'repair') as RepairLine[]) {
+      assert.deepEqual(line.lost.map((l) => l.path).sort(), expectedFor(line.snapshot), 'with --read-data the damaged pack counts as lost');
+      assert.match(line.lost[0]!.reason, /is unreadable: .*does not match its name/);
+    }
     await rm(join(coffer.repo, victim));
 
     const dry = await coffer.ok(['repair', 'snapshots', '--dry-run', '--json']);
     const dryLines = jsonLines(dry.stdout).filter((l) => (l as { type: string }).type === 'repair') as RepairLine[];
     assert.equal(dryLines.length, 2);
     for (const line of dryLines) {
-      assert.deepEqual(line.lost.map((l) => l.path).sort(), expectedLost, 'the dry run names exactly the damaged files');
+      assert.deepEqual(line.lost.map((l) => l.path).sort(), expectedFor(line.snapshot), 'the dry run names exactly the damaged files');
       assert.equal(line.repaired, null);
     }
     assert.equal((await objectNames(coffer.repo, 'snapshots')).length, 2, 'a dry run writes nothing');
@@ -102,7 +115,7 @@ test('repair snapshots drops exactly the files whose data pack was deleted', { t
     const lines = jsonLines(run.stdout).filter((l) => (l as { type: string }).type === 'repair') as RepairLine[];
     assert.deepEqual(lines.map((l) => l.snapshot).sort(), [first.snapshot, second.snapshot].sort());
     for (const line of lines) {
-      assert.deepEqual(line.lost.map((l) => l.path).sort(), expectedLost);
+      assert.deepEqual(line.lost.map((l) => l.path).sort(), expectedFor(line.snapshot));
       assert.match(line.lost[0]!.reason, /data blob\(s\) lost \(pack [0-9a-f]{8} is missing\)/);
       assert.ok(line.repaired && line.forgotten);
     }
