@@ -3,7 +3,8 @@
  * with different keys and chunkers, re-keyed and re-chunked for the target,
  * so a copy deduplicates against the target's own backups; a second run
  * copies only new snapshots and reads only changed files from the source;
- * a copy killed midway is resumed by the next run, which reuses its packs.
+ * a copy stopped by Ctrl-C or killed midway is resumed by the next run, which
+ * reuses its packs.
  */
 import assert from 'node:assert/strict';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -121,7 +122,36 @@ test('copy refuses bad sources clearly', { timeout: 60_000 }, async () => {
   });
 });
 
-test('a copy killed midway is resumed by the next run, which reuses the packs it stored', { timeout: 120_000 }, async () => {
+/** Starts a copy and sends `signal` once the target holds `packs` more data packs; returns how it ended and the new packs. */
+async function interruptCopy(
+  source: Coffer, target: Coffer, signal: 'SIGINT' | 'SIGKILL', packs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; added: string[] }> {
+  const before = new Set(await dataPackNames(target.repo));
+  const child = target.spawn(copyArgs(source));
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  let ended = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => {
+    ended = true;
+    resolve({ code, signal: sig });
+  }));
+  const started = Date.now();
+  const fresh = async () => (await dataPackNames(target.repo)).filter((n) => !before.has(n));
+  while (!ended && (await fresh()).length < packs && Date.now() - started < 60_000) await sleep(3);
+  child.kill(signal);
+  const end = await exited;
+  return { ...end, stdout, stderr, added: await fresh() };
+}
+
+async function sizeOf(repo: string, names: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const name of names) total += (await stat(join(repo, name))).size;
+  return total;
+}
+
+test('an interrupted or killed copy is resumed by the next run, which reuses the packs it stored', { timeout: 150_000 }, async () => {
   await withTempDir(async (base) => {
     const { source, target } = await twoRepositories(base);
     const tree = join(base, 'big');
@@ -131,32 +161,25 @@ test('a copy killed midway is resumed by the next run, which reuses the packs it
     const total = 10 * MiB;
     await source.backup([tree]);
 
-    const child = target.spawn(copyArgs(source));
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.stdout?.resume();
-    let exitedEarly = false;
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => {
-      exitedEarly = true;
-      resolve(signal);
-    }));
-    const started = Date.now();
-    while (!exitedEarly && (await dataPackNames(target.repo)).length < 4 && Date.now() - started < 60_000) await sleep(3);
-    child.kill('SIGKILL');
-    assert.equal(await exited, 'SIGKILL', `the copy was killed midway, not finished first\n${stderr}`);
-    const stored = await dataPackNames(target.repo);
-    assert.ok(stored.length >= 4);
-    let storedBytes = 0;
-    for (const name of stored) storedBytes += (await stat(join(target.repo, name))).size;
+    // Ctrl-C: a graceful stop journals every pack whose upload finished.
+    const interrupted = await interruptCopy(source, target, 'SIGINT', 2);
+    assert.equal(interrupted.code, 130, `an interrupted copy exits 130\n${interrupted.stderr}`);
+    assert.match(interrupted.stdout, /"code":"ABORTED"/);
+    assert.ok(interrupted.added.length >= 2);
 
+    // SIGKILL during the next run: it has already indexed the interrupted run's packs, then stores more.
+    const killed = await interruptCopy(source, target, 'SIGKILL', 2);
+    assert.equal(killed.signal, 'SIGKILL', `the copy was killed midway, not finished first\n${killed.stderr}`);
     assert.equal((await target.run(['check'])).code, 0, 'the target is sound after the kill');
-    assert.deepEqual(await objectNames(target.repo, 'snapshots'), [], 'no snapshot from the killed copy');
+    assert.deepEqual(await objectNames(target.repo, 'snapshots'), [], 'no snapshot from the stopped copies');
 
     const resumed = copyLines(await target.ok(copyArgs(source)));
     assert.equal(resumed.summary.copied, 1);
     // At most two packs were being uploaded (not yet journaled) when it was killed.
-    assert.ok(resumed.summary.recoveredPacks >= stored.length - 2, `${resumed.summary.recoveredPacks} of ${stored.length} packs recovered`);
-    const allowed = total * 1.05 + 256 * 1024 - Math.max(0, storedBytes - 2 * MiB);
+    assert.ok(resumed.summary.recoveredPacks >= killed.added.length - 2,
+      `${resumed.summary.recoveredPacks} of the ${killed.added.length} packs of the killed run recovered`);
+    const stored = await sizeOf(target.repo, [...interrupted.added, ...killed.added]);
+    const allowed = total * 1.05 + 256 * 1024 - Math.max(0, stored - 2 * MiB);
     assert.ok(resumed.summary.bytesAdded <= allowed, `the resumed copy added ${resumed.summary.bytesAdded} bytes; at most ${allowed}`);
     await target.check(true);
     await assertRestores(target, base, 'latest', tree);
