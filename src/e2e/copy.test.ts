@@ -49,7 +49,7 @@ async function assertRestores(coffer: Coffer, base: string, snapshot: string, so
   await removeTree(target);
 }
 
-test('copy re-keys for the target, deduplicates against its own backups, and moves only new data next time', { timeout: 120_000 }, async () => {
+test('copy re-keys for the target, deduplicates against its own backups, and moves only new data next time', { timeout: 240_000 }, async () => {
   await withTempDir(async (base) => {
     const { source, target } = await twoRepositories(base);
     const tree = join(base, 'docs');
@@ -151,7 +151,7 @@ async function sizeOf(repo: string, names: readonly string[]): Promise<number> {
   return total;
 }
 
-test('an interrupted or killed copy is resumed by the next run, which reuses the packs it stored', { timeout: 150_000 }, async () => {
+test('an interrupted or killed copy is resumed by the next run, which reuses the packs it stored', { timeout: 240_000 }, async () => {
   await withTempDir(async (base) => {
     const { source, target } = await twoRepositories(base);
     const tree = join(base, 'big');

@@ -13,7 +13,7 @@ import {
   toMicroseconds, type RunResult,
 } from './testing.js';
 
-test('a backup started with the pause file present waits, then completes once it is removed', { timeout: 60_000 }, async () => {
+test('a backup started with the pause file present waits, then completes once it is removed', { timeout: 120_000 }, async () => {
   await withTempDir(async (base) => {
     const coffer = await Coffer.init(base, { smallChunks: true });
     const source = join(base, 'data');

@@ -23,7 +23,7 @@ async function assertRestores(coffer: Coffer, base: string, snapshot: string, so
   await removeTree(target);
 }
 
-test('repair index rebuilds a deleted or damaged index from the packs', { timeout: 90_000 }, async () => {
+test('repair index rebuilds a deleted or damaged index from the packs', { timeout: 180_000 }, async () => {
   await withTempDir(async (base) => {
     const coffer = await Coffer.init(base, { smallChunks: true });
     const source = join(base, 'data');
@@ -67,7 +67,7 @@ interface RepairLine {
   forgotten: boolean;
 }
 
-test('repair snapshots drops exactly the files whose data pack was deleted', { timeout: 90_000 }, async () => {
+test('repair snapshots drops exactly the files whose data pack was deleted', { timeout: 180_000 }, async () => {
   await withTempDir(async (base) => {
     const coffer = await Coffer.init(base, { smallChunks: true });
     const source = join(base, 'data');
