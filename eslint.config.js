@@ -14,6 +14,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 const pipelines = ['archiver', 'restorer', 'checker', 'walker'];
+pipelines.push('copier', 'repairer'); // issue 6: copy between repositories, repair snapshots
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'scripts/**', 'bin/**'] },

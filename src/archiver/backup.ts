@@ -12,6 +12,7 @@ import { bytesToId, type Snapshot, type SnapshotId } from '../format/index.js';
 import {
   BlobWriter, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type WriterStats,
 } from '../repository/index.js';
+import type { PauseGate } from '../pause-file.js';
 import type { Excluder } from '../source/index.js';
 import { Archiver, type ArchiveProgress, type ArchiveSummary } from './archiver.js';
 import { FileWorkers } from './file-workers.js';
@@ -32,6 +33,8 @@ export interface BackupOptions {
   readonly onWarning?: (warning: Warning) => void;
   readonly onProgress?: (progress: ArchiveProgress) => void;
   readonly signal?: AbortSignal;
+  /** Reading and uploading wait here while paused (`--pause-file`). */
+  readonly pause?: PauseGate;
 }
 
 export interface BackupResult {
@@ -44,7 +47,8 @@ export interface BackupResult {
 
 export async function backup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
   const started = options.clock();
-  const { signal } = options;
+  const { signal, pause } = options;
+  await pause?.wait(signal);
   const domain = writerDomain(repository.keyring);
   const chunker = repository.domainConfig(domain.id).chunker;
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
@@ -56,14 +60,20 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   try {
     const writer = new BlobWriter({
       backend: repository.backend, keyring: repository.keyring, index: repository.index, pool,
-      packSize: repository.config.packSize, journal, signal,
+      packSize: repository.config.packSize, journal, signal, gate: pause,
     });
     const archiver = new Archiver({
       sink: {
         blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data),
         knows: (id) => writer.knows(id),
-        add: (t, id, d) => writer.add(t, id, d),
-        addStored: (t, id, stored, compressed, rawLength) => writer.addStored(t, id, stored, compressed, rawLength),
+        add: async (t, id, d) => {
+          await pause?.wait(signal);
+          return writer.add(t, id, d);
+        },
+        addStored: async (t, id, stored, compressed, rawLength) => {
+          await pause?.wait(signal);
+          return writer.addStored(t, id, stored, compressed, rawLength);
+        },
       },
       workers, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
       onWarning: options.onWarning, onProgress: options.onProgress, signal,
@@ -102,7 +112,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
 }
 
 /** This signer's next sequence number and previous snapshot (docs/format.md "Snapshots"). */
-async function previousOfSigner(repository: Repository, signal?: AbortSignal): Promise<{ sequence: number; previous: SnapshotId | null }> {
+export async function previousOfSigner(repository: Repository, signal?: AbortSignal): Promise<{ sequence: number; previous: SnapshotId | null }> {
   if (!repository.keyring.readPrivateKey) return { sequence: 1, previous: null }; // write-only hosts: local state (later)
   const { snapshots } = await repository.listSnapshots(signal);
   let best: { sequence: number; id: string } | undefined;

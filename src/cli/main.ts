@@ -158,6 +158,32 @@ alone unless --allow-unverified is given. forget removes snapshot objects only: 
 reclaim the space. See docs/retention.md.`)
   .action(run(async () => (await import('./commands/forget.js')).run));
 
+// issue 6, copies and repair: long backups can be paused.
+program.commands.find((c) => c.name() === 'backup')
+  ?.option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)');
+
+program.command('copy')
+  .description('copy snapshots from another repository into this one (re-keyed, deduplicated, verified, resumable)')
+  .argument('[snapshots...]', 'source snapshot ids or "latest" (default: every verified snapshot not yet copied)')
+  .option('--from-repo <location>', 'the source repository (env COFFER_FROM_REPOSITORY)')
+  .option('--from-password-file <file>', "read the source's passphrase from a file (env COFFER_FROM_PASSWORD_FILE)")
+  .option('--from-password-command <cmd>', "run a command that prints the source's passphrase (env COFFER_FROM_PASSWORD_COMMAND)")
+  .option('--from-key-id <id>', "try only this key file of the source")
+  .option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)')
+  .action(run(async () => (await import('./commands/copy.js')).run));
+
+const repair = program.command('repair').description('repair a damaged repository');
+repair.command('index')
+  .description('rebuild the index from the packs alone (reads and verifies every pack)')
+  .action(run(async () => (await import('./commands/repair.js')).index));
+repair.command('snapshots')
+  .description('save damaged snapshots again without the data they lost, and list what was lost')
+  .argument('[snapshots...]', 'snapshot ids or "latest" (default: every verified snapshot)')
+  .option('--read-data', 'also read the packs the snapshots use, so damaged blobs count as lost')
+  .option('--dry-run', 'only report what is lost')
+  .option('--forget', 'remove each damaged snapshot once its repaired version is saved')
+  .action(run(async () => (await import('./commands/repair.js')).snapshots));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -31,7 +31,7 @@ export {
   decodeContentList, decodeTree, encodeContentList, encodeTree, MAX_TREE_PAGE_BYTES, paginateTree,
   type ContentList, type Tree,
 } from './tree.js';
-export { decodeSnapshotJson, encodeSnapshotJson, type Snapshot, type SnapshotSummary } from './snapshot.js';
+export { decodeSnapshotJson, encodeSnapshotJson, type Snapshot, type SnapshotOrigin, type SnapshotSummary } from './snapshot.js';
 export {
   decodeConfigJson, encodeConfigJson, MAX_BLOB_SIZE_LIMIT, MAX_PACK_SIZE, MIN_PACK_SIZE, SUPPORTED_FEATURES,
   type ChunkerParams, type DomainConfig, type RepositoryConfig,

@@ -32,6 +32,8 @@ export interface BlobWriterOptions {
   readonly memoryBudget?: number;
   /** An index object is written after this many packs (and at the end). */
   readonly packsPerIndex?: number;
+  /** Each pack upload first waits here (`--pause-file`). */
+  readonly gate?: { wait(signal?: AbortSignal): Promise<void> };
 }
 
 /** Bytes of blobs accepted but not yet uploaded before `add` waits. */
@@ -160,6 +162,7 @@ export class BlobWriter {
   }
 
   private async upload(type: PackType, blobs: PackableBlob[]): Promise<void> {
+    await this.options.gate?.wait(this.options.signal);
     while (this.uploads >= (this.options.uploadConcurrency ?? 2)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.throwIfFailed();

@@ -12,3 +12,4 @@ export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './k
 export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';
 export { decodeConfigObject } from './config-object.js';
+export { rebuildIndex, type RebuildIndexResult, type RebuildProblem } from './rebuild-index.js';

@@ -6,6 +6,7 @@ import { Excluder, parseExcludeFile } from '../../source/index.js';
 import type { Context } from '../context.js';
 import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../format-bytes.js';
+import { pauseGate } from '../pause-gate.js';
 import { NullProgress } from '../progress.js';
 import { parseTimeFlag } from '../time-flag.js';
 import { PROGRAM } from '../version.js';
@@ -15,6 +16,7 @@ export interface BackupFlags {
   tag?: string[];
   host?: string;
   time?: string;
+  pauseFile?: string;
 }
 
 export async function run(ctx: Context, paths: string[], flags: BackupFlags): Promise<number> {
@@ -37,6 +39,7 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
   const repository = await ctx.open();
   await repository.loadIndex(ctx.signal);
   const progress = ctx.progress();
+  const last = { files: 0, bytes: 0 };
   const result = await backup(repository, {
     paths,
     excluder: new Excluder(patterns),
@@ -48,12 +51,17 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     cacheDir: ctx.cacheDir(repository.repositoryId),
     program: PROGRAM,
     onWarning: (w) => ctx.warn(w),
+    pause: pauseGate(ctx, flags.pauseFile, () => progress.update({ phase: 'paused', ...last })),
     // Without a progress display the counting scan would only cost time.
-    onProgress: progress instanceof NullProgress ? undefined : (p) => progress.update({
-      phase: 'backup', files: p.files, bytes: p.bytesRead, currentPath: p.currentPath,
-      // Totals only once fully counted, so the ETA never promises too early an end.
-      ...(p.totals?.done ? { totalFiles: p.totals.files, totalBytes: p.totals.bytes } : {}),
-    }),
+    onProgress: progress instanceof NullProgress ? undefined : (p) => {
+      last.files = p.files;
+      last.bytes = p.bytesRead;
+      progress.update({
+        phase: 'backup', files: p.files, bytes: p.bytesRead, currentPath: p.currentPath,
+        // Totals only once fully counted, so the ETA never promises too early an end.
+        ...(p.totals?.done ? { totalFiles: p.totals.files, totalBytes: p.totals.bytes } : {}),
+      });
+    },
     signal: ctx.signal,
   });
   progress.done();
