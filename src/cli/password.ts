@@ -116,7 +116,7 @@ export async function readNewPassword(options: ReadNewPasswordOptions): Promise<
   return promptTwice(options, options.prompt ?? 'enter new passphrase: ', 'repeat new passphrase: ');
 }
 
-function passwordSource(options: ReadPasswordOptions): Source | undefined {
+function passwordSource(options: PasswordSourceOptions): Source | undefined {
   const { env, profile } = options;
   if (options.passwordFile !== undefined) {
     return { kind: 'file', path: options.passwordFile, origin: '--password-file' };
@@ -340,3 +340,10 @@ function summarizeStderr(bytes: Uint8Array): string {
   const line = sanitizeForTerminal(lines.filter((l) => l !== '').join('; '));
   return line.length > MAX_STDERR_IN_MESSAGE ? `${line.slice(0, MAX_STDERR_IN_MESSAGE)}…` : line;
 }
+
+/** Whether a passphrase source other than the prompt is set (flags, environment or profile). */
+export function hasPasswordSource(options: PasswordSourceOptions): boolean {
+  return passwordSource(options) !== undefined;
+}
+
+type PasswordSourceOptions = Pick<ReadPasswordOptions, 'passwordFile' | 'passwordCommand' | 'profile' | 'env'>;
