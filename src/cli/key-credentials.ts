@@ -72,7 +72,10 @@ export async function keyUnwrappers(sources: CredentialSources): Promise<KeyUnwr
   const gpgIdentity = flags.gpgIdentity ?? nonEmpty(env['COFFER_GPG_IDENTITY'])?.[0];
   if (gpgIdentity !== undefined) out.push(lazyOpenPgpIdentity(gpgIdentity, sources.passphrase));
   const explicit = out.length > 0 || flags.gpg === true;
-  if (flags.gpg === true || !explicit) out.push(gpgProgram(env).unwrapper({ optional: flags.gpg !== true }));
+  // gpg unasked only when nothing else was given: a passphrase source set for scripts never starts it.
+  if (flags.gpg === true || (!explicit && !sources.hasPassphraseSource)) {
+    out.push(gpgProgram(env).unwrapper({ optional: flags.gpg !== true }));
+  }
   if (sources.hasPassphraseSource || !explicit) out.push(passphraseUnwrapper(withHint(sources)));
   return out;
 }
@@ -134,7 +137,8 @@ export async function newKeyWrapper(
     const recipients = await Promise.all(gpgFiles.map(async (path) => readOpenPgpRecipients(await readCredential(path, 'OpenPGP public key', 'bytes'), path)));
     return openpgpKeyWrapper({ fingerprints: recipients.flatMap((r) => r.fingerprints), keys: recipients.flatMap((r) => r.keys) });
   }
-  return passphraseWrapper(await newPassphrase(), scryptParams(flags.scryptN));
+  const kdf = scryptParams(flags.scryptN); // checked before anyone is asked for a passphrase
+  return passphraseWrapper(await newPassphrase(), kdf);
 }
 
 /** `--scrypt-n` as scrypt parameters (r = 8, p = 1), or undefined for the default. */
