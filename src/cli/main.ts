@@ -58,12 +58,17 @@ const program = new Command('coffer')
   .option('--password-file <file>', 'read the passphrase from a file (env COFFER_PASSWORD_FILE)')
   .option('--password-command <cmd>', 'run a command that prints the passphrase (env COFFER_PASSWORD_COMMAND)')
   .option('--key-id <id>', 'try only this key file')
+  .option('--age-identity <file>', 'open age-wrapped key files with this age identity file (repeatable; env COFFER_AGE_IDENTITY)', collect)
+  .option('--gpg-identity <file>', 'open OpenPGP-wrapped key files with this private key file through OpenPGP.js (env COFFER_GPG_IDENTITY)')
+  .option('--gpg', 'open OpenPGP-wrapped key files with the gpg program (gpg-agent, smartcards) even when a passphrase is set')
   .option('--cache-dir <dir>', 'local cache directory (default $XDG_CACHE_HOME/coffer)')
   .option('--no-cache', 'do not use or update the local cache')
   .option('--json', 'machine-readable output (JSON lines)')
   .option('-q, --quiet', 'no progress or informational output')
   .addHelpText('after', `\nPassphrase sources, in order: --password-file, --password-command, COFFER_PASSWORD_FILE,
-COFFER_PASSWORD_COMMAND, COFFER_PASSWORD (least safe: visible to other processes), then a prompt.\n\n${EXIT_CODES_HELP}`)
+COFFER_PASSWORD_COMMAND, COFFER_PASSWORD (least safe: visible to other processes), then a prompt.
+Key files wrapped by age or OpenPGP open with --age-identity, --gpg-identity or the gpg program (tried
+when no passphrase source is set, or with --gpg).\n\n${EXIT_CODES_HELP}`)
   .showHelpAfterError()
   .exitOverride();
 
@@ -75,6 +80,9 @@ program.command('init')
   .option('--chunk-avg <size>', 'average chunk size, fixed at init', '1M')
   .option('--chunk-max <size>', 'maximum chunk size, fixed at init', '8M')
   .addOption(new Option('--scrypt-n <N>', 'scrypt cost of the key file (power of two, default 131072)'))
+  .option('--age-recipient <recipient>', 'wrap the first key file to this age recipient instead of a passphrase (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the first key file to this key of gpg\'s keyring (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the first key file to the OpenPGP public key in this file (repeatable)', collect)
   .action(run(async () => (await import('./commands/init.js')).run));
 
 program.command('backup')
@@ -128,13 +136,36 @@ key.command('add').description('add a key file (a new passphrase for the same re
   .option('--name <name>', 'name for the key')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .option('--age-recipient <recipient>', 'wrap the key file to this age recipient instead of a passphrase (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the key file to this key of gpg\'s keyring, through gpg (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the key file to the OpenPGP public key in this file, through OpenPGP.js (repeatable)', collect)
   .action(run(async () => (await import('./commands/key.js')).add));
 key.command('remove').description('remove a key file').argument('<id>', 'key id (prefix)')
+  .option('--export-file <file>', 'allow removing the key in use: this export of it (key export) is checked first')
   .action(run(async () => (await import('./commands/key.js')).remove));
 key.command('passwd').description('change the passphrase of the key in use')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .option('--age-recipient <recipient>', 'wrap the replacement to this age recipient instead (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the replacement to this key of gpg\'s keyring (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the replacement to the OpenPGP public key in this file (repeatable)', collect)
   .action(run(async () => (await import('./commands/key.js')).passwd));
+key.command('export').description('print the full key as text to keep offline on paper (see docs/security.md "Offline keys")')
+  .option('-o, --output <file>', 'write it to a new file (mode 0600) instead of stdout')
+  .option('--protect', 'seal it under a new passphrase')
+  .option('--new-password-file <file>', 'with --protect: read that passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
+  .option('--scrypt-n <N>', 'with --protect: scrypt cost')
+  .action(run(async () => (await import('./commands/key-export.js')).exportCommand));
+key.command('import').description('make a key file from a key export (typed back in or printed by key export)')
+  .argument('<file>', 'the export, or - for stdin')
+  .option('--name <name>', 'name for the key')
+  .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
+  .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .option('--age-recipient <recipient>', 'wrap the key file to this age recipient instead of a passphrase (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the key file to this key of gpg\'s keyring (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the key file to the OpenPGP public key in this file (repeatable)', collect)
+  .option('-o, --output <file>', 'write the key file to this new file instead of into the repository')
+  .action(run(async () => (await import('./commands/key-export.js')).importCommand));
 
 program.command('forget')
   .description('remove snapshots that a retention policy does not keep, or those named (data stays until prune)')

@@ -133,7 +133,7 @@ export async function readNewPassword(options: ReadNewPasswordOptions): Promise<
   return promptTwice(options, options.prompt ?? 'enter new passphrase: ', 'repeat new passphrase: ');
 }
 
-function passwordSource(options: ReadPasswordOptions): Source | undefined {
+function passwordSource(options: PasswordSourceOptions): Source | undefined {
   const { env, profile } = options;
   const names = options.names ?? REPOSITORY_PASSWORD;
   if (options.passwordFile !== undefined) {
@@ -358,3 +358,10 @@ function summarizeStderr(bytes: Uint8Array): string {
   const line = sanitizeForTerminal(lines.filter((l) => l !== '').join('; '));
   return line.length > MAX_STDERR_IN_MESSAGE ? `${line.slice(0, MAX_STDERR_IN_MESSAGE)}…` : line;
 }
+
+/** Whether a passphrase source other than the prompt is set (flags, environment or profile). */
+export function hasPasswordSource(options: PasswordSourceOptions): boolean {
+  return passwordSource(options) !== undefined;
+}
+
+type PasswordSourceOptions = Pick<ReadPasswordOptions, 'passwordFile' | 'passwordCommand' | 'profile' | 'env'>;

@@ -7,3 +7,8 @@ export { signBody, verifyBody } from './sign.js';
 export { deriveWrappingKey, DEFAULT_SCRYPT, type ScryptParams } from './kdf.js';
 export { generateRawKeyPair, publicFromPrivate, type RawKeyPair } from './keys.js';
 export { randomBytes } from 'node:crypto';
+export { ageDecrypt, ageEncrypt, checkAgeRecipient, parseAgeIdentities, type AgeIdentities } from './age.js';
+export {
+  inspectOpenPgpMessage, openpgpDecrypt, openpgpEncrypt, readOpenPgpIdentity, readOpenPgpRecipients,
+  type OpenPgpIdentity, type OpenPgpRecipients,
+} from './openpgp.js';

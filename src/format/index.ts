@@ -44,3 +44,13 @@ export {
   SCRYPT_MIN_N, SCRYPT_READER_MIN_N, validateScryptParams,
   type KeyFile, type KeyFileKdf, type KeySecrets, type ScryptParams,
 } from './key-file.js';
+export {
+  canonicalRecipient, decodeAnyKeyFile, encodeAnyKeyFile, encodeWrappedKeyFile, keyFileWrapping, MAX_RECIPIENTS,
+  MAX_WRAPPED_MESSAGE_LENGTH, PUBLIC_KEY_WRAPPINGS, type AnyKeyFile, type KeyWrapping, type PublicKeyWrapping,
+  type WrappedKeyFile,
+} from './wrapped-key-file.js';
+export { BASE32_ALPHABET, canonicalBase32Symbol, decodeBase32, encodeBase32 } from './base32.js';
+export {
+  decodeExportSecrets, decodeKeyExportPayload, encodeExportSecrets, encodeKeyExportHead, encodeKeyExportPayload,
+  KEY_EXPORT_FINGERPRINT_LENGTH, KEY_EXPORT_VERSION, type ExportSecrets, type KeyExportPayload, type KeyExportProtection,
+} from './key-export.js';
