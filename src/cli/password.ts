@@ -364,4 +364,4 @@ export function hasPasswordSource(options: PasswordSourceOptions): boolean {
   return passwordSource(options) !== undefined;
 }
 
-type PasswordSourceOptions = Pick<ReadPasswordOptions, 'passwordFile' | 'passwordCommand' | 'profile' | 'env'>;
+type PasswordSourceOptions = Pick<ReadPasswordOptions, 'passwordFile' | 'passwordCommand' | 'profile' | 'env' | 'names'>;
