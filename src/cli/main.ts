@@ -79,12 +79,15 @@ program.command('init')
 
 program.command('backup')
   .description('back up files and directories')
-  .argument('<paths...>', 'files and directories to back up')
+  .argument('[paths...]', 'files and directories to back up (with --stdin-from-command: the command)')
   .option('-e, --exclude <glob>', 'exclude matching entries (repeatable)', collect)
   .option('--exclude-file <file>', 'read exclude globs from a file (repeatable)', collect)
   .option('-x, --one-file-system', 'do not cross filesystem boundaries')
   .option('--tag <tag>', 'tag the snapshot (repeatable)', collect)
   .option('--host <name>', 'host name to record (default: this host)')
+  .option('--stdin', 'back up standard input as one file (see --stdin-filename)')
+  .option('--stdin-filename <name>', 'path of that file in the snapshot (default "stdin")')
+  .option('--stdin-from-command', 'back up the output of the command given after "--"; fails if it exits non-zero')
   .action(run(async () => (await import('./commands/backup.js')).run));
 
 program.command('snapshots')
@@ -120,6 +123,14 @@ program.command('check')
   .option('--read-data', 'also read and authenticate every byte of every pack')
   .option('--read-data-subset <percent>', 'read this share of packs, e.g. 10%')
   .action(run(async () => (await import('./commands/check.js')).run));
+
+program.command('dump')
+  .description('write a file of a snapshot to stdout, or a directory as a tar stream')
+  .argument('<snapshot>', 'snapshot id or "latest"')
+  .argument('<path>', 'path in the snapshot, as ls shows it ("/" for everything)')
+  .option('--tar', 'write a tar stream even for a single file')
+  .option('--allow-unverified', 'accept a snapshot whose signature does not verify')
+  .action(run(async () => (await import('./commands/dump.js')).run));
 
 const key = program.command('key').description('manage key files (passphrases)');
 key.command('list').description('list key files').action(run(async () => (await import('./commands/key.js')).list));
