@@ -19,6 +19,12 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// A reader that stops early (`coffer find | head`, a failed `tar -x`) ends coffer as SIGPIPE
+// would (128 + 13), without a stack trace; any other output failure is an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`coffer: cannot write the output: ${error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? 141 : 1);
+});
 
 /** Runs a command with its context and turns the outcome into an exit code. */
 function run<A extends unknown[]>(load: () => Promise<(ctx: Context, ...args: A) => Promise<number>>) {
@@ -131,6 +137,17 @@ program.command('dump')
   .option('--tar', 'write a tar stream even for a single file')
   .option('--allow-unverified', 'accept a snapshot whose signature does not verify')
   .action(run(async () => (await import('./commands/dump.js')).run));
+
+program.command('find')
+  .description('find files by path, time and size in every snapshot (trees only: no data is read)')
+  .argument('[patterns...]', 'globs: without "/" they match names at any depth (*.pdf), with "/" absolute paths')
+  .option('--newer <time>', 'modified after: 2024-05-01, 2024-05-01T14:30:00Z, or 3d, 12h, 2w ago')
+  .option('--older <time>', 'modified before (same forms)')
+  .option('--min-size <size>', 'files of at least this size, e.g. 10M')
+  .option('--max-size <size>', 'files of at most this size')
+  .option('-s, --snapshot <id>', 'search only this snapshot (repeatable; default: all)', collect)
+  .option('--allow-unverified', 'also search snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/find.js')).run));
 
 const key = program.command('key').description('manage key files (passphrases)');
 key.command('list').description('list key files').action(run(async () => (await import('./commands/key.js')).list));

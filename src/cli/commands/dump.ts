@@ -26,16 +26,12 @@ export async function run(ctx: Context, ref: string, path: string, flags: DumpFl
   const output = stdoutOutput();
   const options = { source: repository, output, onWarning: ctx.warn.bind(ctx), signal: ctx.signal };
   const shown = displayPath(snapshotPath(names)) || '/';
-  try {
-    if (node?.type === 'file' && !flags.tar) {
-      const bytes = await dumpFile(node, names, options);
-      ctx.info(`dumped ${shown} (${formatBytes(bytes)}) from snapshot ${record.id.slice(0, 8)}`);
-    } else {
-      const result = await dumpTar(node ? [] : [root], node, names, options);
-      ctx.info(`dumped ${shown} as tar: ${result.files} files, ${result.dirs} directories, ${formatBytes(result.bytes)} from snapshot ${record.id.slice(0, 8)}`);
-    }
-  } finally {
-    output.close();
+  if (node?.type === 'file' && !flags.tar) {
+    const bytes = await dumpFile(node, names, options);
+    ctx.info(`dumped ${shown} (${formatBytes(bytes)}) from snapshot ${record.id.slice(0, 8)}`);
+  } else {
+    const result = await dumpTar(node ? [] : [root], node, names, options);
+    ctx.info(`dumped ${shown} as tar: ${result.files} files, ${result.dirs} directories, ${formatBytes(result.bytes)} from snapshot ${record.id.slice(0, 8)}`);
   }
   return 0;
 }
