@@ -149,6 +149,19 @@ program.command('find')
   .option('--allow-unverified', 'also search snapshots whose signature does not verify')
   .action(run(async () => (await import('./commands/find.js')).run));
 
+program.command('diff')
+  .description('show what changed between two snapshots (trees only: no data is read)')
+  .argument('<snapshot1>', 'the earlier snapshot: id or "latest"')
+  .argument('<snapshot2>', 'the later snapshot')
+  .option('--allow-unverified', 'accept snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/diff.js')).run));
+
+program.command('stats')
+  .description('sizes per snapshot and for the repository: restore size, stored size, dedup ratio (trees and index only)')
+  .argument('[snapshots...]', 'snapshot ids or "latest" (default: all)')
+  .option('--allow-unverified', 'accept snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/stats.js')).run));
+
 const key = program.command('key').description('manage key files (passphrases)');
 key.command('list').description('list key files').action(run(async () => (await import('./commands/key.js')).list));
 key.command('add').description('add a key file (a new passphrase for the same repository)')
