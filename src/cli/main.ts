@@ -130,6 +130,20 @@ program.command('check')
   .option('--read-data-subset <percent>', 'read this share of packs, e.g. 10%')
   .action(run(async () => (await import('./commands/check.js')).run));
 
+const key = program.command('key').description('manage key files (passphrases)');
+key.command('list').description('list key files').action(run(async () => (await import('./commands/key.js')).list));
+key.command('add').description('add a key file (a new passphrase for the same repository)')
+  .option('--name <name>', 'name for the key')
+  .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
+  .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .action(run(async () => (await import('./commands/key.js')).add));
+key.command('remove').description('remove a key file').argument('<id>', 'key id (prefix)')
+  .action(run(async () => (await import('./commands/key.js')).remove));
+key.command('passwd').description('change the passphrase of the key in use')
+  .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
+  .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .action(run(async () => (await import('./commands/key.js')).passwd));
+
 program.command('dump')
   .description('write a file of a snapshot to stdout, or a directory as a tar stream')
   .argument('<snapshot>', 'snapshot id or "latest"')
@@ -161,20 +175,6 @@ program.command('stats')
   .argument('[snapshots...]', 'snapshot ids or "latest" (default: all)')
   .option('--allow-unverified', 'accept snapshots whose signature does not verify')
   .action(run(async () => (await import('./commands/stats.js')).run));
-
-const key = program.command('key').description('manage key files (passphrases)');
-key.command('list').description('list key files').action(run(async () => (await import('./commands/key.js')).list));
-key.command('add').description('add a key file (a new passphrase for the same repository)')
-  .option('--name <name>', 'name for the key')
-  .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
-  .option('--scrypt-n <N>', 'scrypt cost of the new key file')
-  .action(run(async () => (await import('./commands/key.js')).add));
-key.command('remove').description('remove a key file').argument('<id>', 'key id (prefix)')
-  .action(run(async () => (await import('./commands/key.js')).remove));
-key.command('passwd').description('change the passphrase of the key in use')
-  .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
-  .option('--scrypt-n <N>', 'scrypt cost of the new key file')
-  .action(run(async () => (await import('./commands/key.js')).passwd));
 
 try {
   await program.parseAsync(process.argv);
