@@ -115,3 +115,25 @@ test('stream names: split at "/", "." and ".." refused', () => {
   assert.deepEqual(streamPath('/a//b/').map(String), ['a', 'b']);
   for (const bad of ['', '/', 'a/../b', './x', 'a\0b']) assert.throws(() => streamPath(bad), /--stdin-filename/);
 });
+
+test('a backup that fails while storing lets the stream clean up (a command is killed), and is not called a read error', async () => {
+  const { repository } = await testRepository({ chunker: TINY_CHUNKER });
+  const domain = writerDomain(repository.keyring);
+  let cleanedUp = false;
+  async function* stream(): AsyncGenerator<Buffer> {
+    try {
+      for (;;) yield repeatingData(4 * KiB);
+    } finally {
+      cleanedUp = true;
+    }
+  }
+  const storageDown = new CofferError('BACKEND', 'storage is down');
+  await assert.rejects(archiveStream(
+    { input: stream(), name: 'stdin', mode: 0o600, uid: 0, gid: 0, mtime: TEST_NOW },
+    {
+      sink: { blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data), knows: () => false, add: () => Promise.reject(storageDown) },
+      chunker: TINY_CHUNKER, gear: domain.gear,
+    },
+  ), (error: unknown) => error === storageDown);
+  assert.ok(cleanedUp, 'the stream was closed');
+});

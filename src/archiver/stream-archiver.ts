@@ -48,6 +48,18 @@ export function streamPath(name: string): Buffer[] {
   return components.map((c) => Buffer.from(c, 'utf8'));
 }
 
+/** The next block of the stream; a failure to read is STREAM_FAILED, naming the file. */
+async function nextBlock(blocks: AsyncIterator<Uint8Array>, shown: string): Promise<IteratorResult<Uint8Array>> {
+  try {
+    return await blocks.next();
+  } catch (error) {
+    if (error instanceof CofferError) throw error;
+    const code = (error as NodeJS.ErrnoException)?.code;
+    const message = `${shown}: reading the stream failed${code ? ` (${code})` : ''}: ${(error as Error)?.message ?? error}; no snapshot written`;
+    throw new CofferError('STREAM_FAILED', message, { cause: error });
+  }
+}
+
 /** Reads the whole stream into blobs and returns the snapshot's root tree. */
 export async function archiveStream(source: StreamSource, options: StreamArchiverOptions): Promise<ArchiveResult> {
   const path = streamPath(source.name);
@@ -61,17 +73,21 @@ export async function archiveStream(source: StreamSource, options: StreamArchive
   const progress: ArchiveProgress = { files: 0, dirs: 0, bytesRead: 0, currentPath: shown };
   const content: BlobId[] = [];
   const chunker = new Chunker(options.chunker, options.gear);
+  const blocks = source.input[Symbol.asyncIterator]();
+  let done = false;
   try {
-    for await (const block of source.input) {
+    for (;;) {
       throwIfAborted(signal);
-      progress.bytesRead += block.length;
-      for (const chunk of chunker.push(block)) content.push(await saveBlob(BlobType.data, chunk));
+      const next = await nextBlock(blocks, shown);
+      if (next.done) break;
+      progress.bytesRead += next.value.length;
+      for (const chunk of chunker.push(next.value)) content.push(await saveBlob(BlobType.data, chunk));
       options.onProgress?.(progress);
     }
-  } catch (error) {
-    if (error instanceof CofferError) throw error;
-    const code = (error as NodeJS.ErrnoException)?.code;
-    throw new CofferError('STREAM_FAILED', `${shown}: reading the stream failed${code ? ` (${code})` : ''}: ${(error as Error)?.message ?? error}; no snapshot written`, { cause: error });
+    done = true;
+  } finally {
+    // Stopped early (abort, storage failure): let the stream clean up (a command is killed).
+    if (!done) await blocks.return?.().catch(() => undefined);
   }
   for (const chunk of chunker.end()) content.push(await saveBlob(BlobType.data, chunk));
   progress.files = 1;
