@@ -1,5 +1,5 @@
 /**
- * find, diff and stats through the real CLI, then again after every data
+ * find, diff, stats (and ls) through the real CLI, then again after every data
  * pack of the repository has been deleted: they read only trees and the
  * index, so the answers are the same (while dump, which needs data, fails).
  */
@@ -39,10 +39,12 @@ test('find, diff and stats answer from trees and index alone, also with every da
       ['diff', '--json', first, second],
       ['stats', '--json'],
       ['find', '*.pdf'],
+      ['ls', '--json', 'latest'],
     ];
     const answers = [];
     for (const query of queries) answers.push((await coffer.ok(query)).stdout);
-    const [pdfs, large, docs, diff, stats, text] = answers as [string, string, string, string, string, string];
+    const [pdfs, large, docs, diff, stats, text, listing] = answers as [string, string, string, string, string, string, string];
+    assert.ok(listing.includes('/docs/c.pdf'));
 
     const matches = (out: string) => (jsonLines(out) as Match[]).filter((m) => m.type === 'match')
       .map((m) => `${m.snapshot === first ? 1 : 2} ${m.path.slice(src.length)}`);
