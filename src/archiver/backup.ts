@@ -15,11 +15,15 @@ import {
 import type { PauseGate } from '../pause-file.js';
 import type { Excluder } from '../source/index.js';
 import { Archiver, type ArchiveProgress, type ArchiveSummary } from './archiver.js';
+import type { BlobSink } from './blob-sink.js';
 import { FileWorkers } from './file-workers.js';
 import { FilesCache } from './files-cache.js';
+import { archiveStream, type StreamSource } from './stream-archiver.js';
 
 export interface BackupOptions {
   readonly paths: readonly string[];
+  /** Back up this stream as one file instead of `paths` (`backup --stdin`). */
+  readonly stream?: StreamSource;
   readonly excluder: Excluder;
   readonly oneFileSystem?: boolean;
   readonly tags?: readonly string[];
@@ -62,23 +66,25 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
       backend: repository.backend, keyring: repository.keyring, index: repository.index, pool,
       packSize: repository.config.packSize, journal, signal, gate: pause,
     });
-    const archiver = new Archiver({
-      sink: {
-        blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data),
-        knows: (id) => writer.knows(id),
-        add: async (t, id, d) => {
-          await pause?.wait(signal);
-          return writer.add(t, id, d);
-        },
-        addStored: async (t, id, stored, compressed, rawLength) => {
-          await pause?.wait(signal);
-          return writer.addStored(t, id, stored, compressed, rawLength);
-        },
+    const sink: BlobSink = {
+      blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data),
+      knows: (id) => writer.knows(id),
+      add: async (t, id, d) => {
+        await pause?.wait(signal);
+        return writer.add(t, id, d);
       },
-      workers, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
+      addStored: async (t, id, stored, compressed, rawLength) => {
+        await pause?.wait(signal);
+        return writer.addStored(t, id, stored, compressed, rawLength);
+      },
+    };
+    const archiver = new Archiver({
+      sink, workers, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
       onWarning: options.onWarning, onProgress: options.onProgress, signal,
     });
-    const archived = await archiver.run(options.paths);
+    const archived = options.stream
+      ? await archiveStream(options.stream, { sink, chunker, gear: domain.gear, onProgress: options.onProgress, signal })
+      : await archiver.run(options.paths);
     const stats = await writer.finish();
     const { sequence, previous } = await previousOfSigner(repository, signal);
     const snapshot: Snapshot = {
@@ -103,7 +109,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
       },
     };
     const id = await repository.saveSnapshot(snapshot, signal);
-    await cache.save(archived.paths.map((p) => Buffer.from(p)));
+    if (!options.stream) await cache.save(archived.paths.map((p) => Buffer.from(p)));
     await journal?.discard();
     return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks };
   } finally {

@@ -19,6 +19,12 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// A reader that stops early (`coffer find | head`, a failed `tar -x`) ends coffer as SIGPIPE
+// would (128 + 13), without a stack trace; any other output failure is an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`coffer: cannot write the output: ${error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? 141 : 1);
+});
 
 /** Runs a command with its context and turns the outcome into an exit code. */
 function run<A extends unknown[]>(load: () => Promise<(ctx: Context, ...args: A) => Promise<number>>) {
@@ -87,13 +93,16 @@ program.command('init')
 
 program.command('backup')
   .description('back up files and directories')
-  .argument('<paths...>', 'files and directories to back up')
+  .argument('[paths...]', 'files and directories to back up (with --stdin-from-command: the command)')
   .option('-e, --exclude <glob>', 'exclude matching entries (repeatable)', collect)
   .option('--exclude-file <file>', 'read exclude globs from a file (repeatable)', collect)
   .option('-x, --one-file-system', 'do not cross filesystem boundaries')
   .option('--tag <tag>', 'tag the snapshot (repeatable)', collect)
   .option('--host <name>', 'host name to record (default: this host)')
   .option('--time <timestamp>', 'snapshot time instead of now, to import old backups: RFC 3339 (2024-05-01T10:00:00Z) or local "YYYY-MM-DD HH:MM:SS"')
+  .option('--stdin', 'back up standard input as one file (see --stdin-filename)')
+  .option('--stdin-filename <name>', 'path of that file in the snapshot (default "stdin")')
+  .option('--stdin-from-command', 'back up the output of the command given after "--"; fails if it exits non-zero')
   .action(run(async () => (await import('./commands/backup.js')).run));
 
 program.command('snapshots')
@@ -214,6 +223,38 @@ repair.command('snapshots')
   .option('--dry-run', 'only report what is lost')
   .option('--forget', 'remove each damaged snapshot once its repaired version is saved')
   .action(run(async () => (await import('./commands/repair.js')).snapshots));
+
+program.command('dump')
+  .description('write a file of a snapshot to stdout, or a directory as a tar stream')
+  .argument('<snapshot>', 'snapshot id or "latest"')
+  .argument('<path>', 'path in the snapshot, as ls shows it ("/" for everything)')
+  .option('--tar', 'write a tar stream even for a single file')
+  .option('--allow-unverified', 'accept a snapshot whose signature does not verify')
+  .action(run(async () => (await import('./commands/dump.js')).run));
+
+program.command('find')
+  .description('find files by path, time and size in every snapshot (trees only: no data is read)')
+  .argument('[patterns...]', 'globs: without "/" they match names at any depth (*.pdf), with "/" absolute paths')
+  .option('--newer <time>', 'modified after: 2024-05-01, 2024-05-01T14:30:00Z, or 3d, 12h, 2w ago')
+  .option('--older <time>', 'modified before (same forms)')
+  .option('--min-size <size>', 'files of at least this size, e.g. 10M')
+  .option('--max-size <size>', 'files of at most this size')
+  .option('-s, --snapshot <id>', 'search only this snapshot (repeatable; default: all)', collect)
+  .option('--allow-unverified', 'also search snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/find.js')).run));
+
+program.command('diff')
+  .description('show what changed between two snapshots (trees only: no data is read)')
+  .argument('<snapshot1>', 'the earlier snapshot: id or "latest"')
+  .argument('<snapshot2>', 'the later snapshot')
+  .option('--allow-unverified', 'accept snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/diff.js')).run));
+
+program.command('stats')
+  .description('sizes per snapshot and for the repository: restore size, stored size, dedup ratio (trees and index only)')
+  .argument('[snapshots...]', 'snapshot ids or "latest" (default: all)')
+  .option('--allow-unverified', 'accept snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/stats.js')).run));
 
 try {
   await program.parseAsync(process.argv);

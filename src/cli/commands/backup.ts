@@ -8,6 +8,7 @@ import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../format-bytes.js';
 import { pauseGate } from '../pause-gate.js';
 import { NullProgress } from '../progress.js';
+import { streamSource, type StdinFlags } from '../stdin-source.js';
 import { parseTimeFlag } from '../time-flag.js';
 import { PROGRAM } from '../version.js';
 
@@ -19,8 +20,11 @@ export interface BackupFlags {
   pauseFile?: string;
 }
 
-export async function run(ctx: Context, paths: string[], flags: BackupFlags): Promise<number> {
-  if (paths.length === 0) throw new UsageError('backup: name at least one path to back up');
+type Flags = BackupFlags & StdinFlags;
+
+export async function run(ctx: Context, paths: string[], flags: Flags): Promise<number> {
+  const stream = streamSource(paths, flags, ctx.signal);
+  if (paths.length === 0 && !stream) throw new UsageError('backup: name at least one path to back up');
   // Settings already apply the precedence flags > profile; --exclude-file may be repeated, a profile names one.
   const patterns = [...ctx.settings.exclude];
   const excludeFiles = ctx.settings.excludeFile;
@@ -42,6 +46,7 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
   const last = { files: 0, bytes: 0 };
   const result = await backup(repository, {
     paths,
+    stream,
     excluder: new Excluder(patterns),
     oneFileSystem: flags.oneFileSystem,
     tags: flags.tag ?? ctx.settings.tags,
