@@ -5,10 +5,11 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { ScryptParams } from '../crypto/index.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { sha256 } from '../crypto/index.js';
+import { NotFoundError, UsageError, WrongPasswordError } from '../errors.js';
 import { encodeSignerSetJson, type ChunkerParams, type RepositoryConfig, type RepositoryId } from '../format/index.js';
 import { encodeConfigObject } from './config-object.js';
-import { addKeyFile, unlock } from './key-files.js';
+import { addKeyFile, openKeyFile, unlock } from './key-files.js';
 import { generateKeyring, requireOwnerKey } from './keyring.js';
 import { CONFIG_NAME, signersName } from './layout.js';
 import { Repository } from './repository.js';
@@ -56,7 +57,7 @@ export async function initRepository(backend: Backend, options: InitOptions): Pr
   });
   const signers = sealDocument('signers', encodeSignerSetJson({
     format: 1, repository: config.repository, version: 1,
-    signers: [{ name: keyring.signer.name, publicKey: keyring.signer.publicKey, role: 'full', added: options.now, revoked: null }],
+    signers: [{ name: keyring.signer.name, publicKey: keyring.signer.publicKey, role: 'full', added: options.now, revoked: null, trustedSnapshots: [] }],
   }), { publicKey: keyring.ownerPublicKey, privateKey: ownerPrivateKey }, keyring.readPublicKey);
   await backend.save(signersName(signers.id), signers.bytes, { signal });
   if (await backend.save(CONFIG_NAME, configBytes, { signal }) === 'exists') {
@@ -72,4 +73,18 @@ export async function openRepository(
   const { keyring, keyId } = await unlock(backend, passphrase, options);
   const config = await Repository.loadConfig(backend, keyring, options.signal);
   return { repository: new Repository(backend, config, keyring), keyId };
+}
+
+/**
+ * Opens a repository with a key file kept outside it (`--key-file`), the way
+ * write-only hosts hold theirs. `what` names the file in messages. The key
+ * id is the SHA-256 of the file, as it would be named in `keys/`.
+ */
+export async function openRepositoryWithKeyFile(
+  backend: Backend, keyFile: { bytes: Buffer; what: string }, passphrase: string, options: { signal?: AbortSignal } = {},
+): Promise<{ repository: Repository; keyId: string }> {
+  const keyring = await openKeyFile(keyFile.bytes, passphrase, keyFile.what);
+  if (!keyring) throw new WrongPasswordError(`wrong passphrase: ${keyFile.what} does not open with it`);
+  const config = await Repository.loadConfig(backend, keyring, options.signal);
+  return { repository: new Repository(backend, config, keyring), keyId: sha256(keyFile.bytes).toString('hex') };
 }
