@@ -1,9 +1,10 @@
 /** The repository: the encryption boundary between pipelines and storage. */
 export { Repository, type SnapshotRecord, type RepositoryIssue } from './repository.js';
-export { initRepository, openRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type InitOptions } from './init.js';
+export { initRepository, openRepository, openRepositoryWithKeyFile, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type InitOptions } from './init.js';
 export { addKeyFile, listKeyFiles, unlock, sealKeyFile, openKeyFile, type KeyListing } from './key-files.js';
 export { BlobWriter, type WriterStats } from './blob-writer.js';
-export { BlobIndex, type BlobLocation } from './blob-index.js';
+export { BlobIndex, Trust, type BlobLocation } from './blob-index.js';
+export { indexTrust, knownSigners, snapshotStatus, type KnownSigner, type SnapshotStatus } from './signer-trust.js';
 export { PackJournal } from './pack-journal.js';
 export { recoverJournaledPacks } from './recover.js';
 export { OpenedPack, verifyObjectName } from './pack-reader.js';
@@ -12,3 +13,6 @@ export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './k
 export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';
 export { decodeConfigObject } from './config-object.js';
+export { HighWater, type SignerHead } from './high-water.js';
+export { authorizeSigner, describeSigner, findSigner, revokeSigner, writeOnlyKeyring } from './signers.js';
+export { saveEndorsedIndex } from './endorse.js';
