@@ -39,6 +39,7 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     now: BigInt(Date.now()) * 1_000_000n,
     clock: () => performance.now(),
     cacheDir: ctx.cacheDir(repository.repositoryId),
+    highWater: ctx.highWater(),
     program: PROGRAM,
     onWarning: (w) => ctx.warn(w),
     onProgress: (p) => progress.update({

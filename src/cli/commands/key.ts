@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { UsageError } from '../../errors.js';
 import { formatTimeNs } from '../../format/index.js';
-import { addKeyFile, keyName, listKeyFiles, openRepository } from '../../repository/index.js';
+import { addKeyFile, keyName, listKeyFiles } from '../../repository/index.js';
 import type { Context } from '../context.js';
 import { readNewPassword } from '../password.js';
 import { renderTable } from '../output.js';
@@ -50,6 +50,7 @@ export async function remove(ctx: Context, id: string): Promise<number> {
 
 /** Changes the passphrase: a new key file for the same secrets, then the old one removed. */
 export async function passwd(ctx: Context, flags: KeyFlags): Promise<number> {
+  if (ctx.settings.keyFile !== undefined) throw new UsageError('key passwd: it replaces a key file in the repository, not one given with --key-file');
   const { repository, keyId } = await unlockCurrent(ctx);
   const old = (await listKeyFiles(ctx.backend, ctx.signal)).find((k) => k.id === keyId);
   const id = await addNewKey(ctx, repository.keyring, { ...flags, name: flags.name ?? old?.file?.name });
@@ -60,7 +61,7 @@ export async function passwd(ctx: Context, flags: KeyFlags): Promise<number> {
 }
 
 async function unlockCurrent(ctx: Context) {
-  return openRepository(ctx.backend, await ctx.passphrase(), { keyId: ctx.flags.keyId, signal: ctx.signal });
+  return ctx.unlock();
 }
 
 async function addNewKey(ctx: Context, keyring: Parameters<typeof addKeyFile>[1], flags: KeyFlags): Promise<string> {
