@@ -130,7 +130,8 @@ async function chainPosition(
     stored = await exists(repository, snapshotName(remembered.snapshot), signal);
   } else {
     stored = true;
-    onWarning?.({
+    // Its own index objects show it wrote before (this is not its first backup): the cache was lost.
+    if (repository.ownIndexObjects > 0) onWarning?.({
       code: 'SEQUENCE_RESTARTED',
       message: 'no record of earlier snapshots of this write-only key in the local cache: its snapshots start again at sequence 1 (check will note it)',
     });

@@ -8,7 +8,7 @@ export { indexTrust, knownSigners, snapshotStatus, type KnownSigner, type Snapsh
 export { PackJournal } from './pack-journal.js';
 export { recoverJournaledPacks } from './recover.js';
 export { OpenedPack, verifyObjectName } from './pack-reader.js';
-export { openIndex } from './index-object.js';
+export { openIndex, sealIndex } from './index-object.js';
 export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './keyring.js';
 export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';

@@ -48,6 +48,8 @@ export class Repository {
   readonly signerSetIssues: RepositoryIssue[] = [];
   /** Packs listed by owner-signed (endorsed) index objects, filled by loadIndex. */
   readonly endorsedPacks = new Set<string>();
+  /** Index objects signed by this key's own signer that loadIndex found: has this key written before? */
+  ownIndexObjects = 0;
   /** The highest signer set version this client saw before (its high-water mark), if known. */
   private signerSetHighWater = 0;
   /** True when the newest signer set in storage is older than the high-water mark. */
@@ -116,6 +118,7 @@ export class Repository {
           if (signers) issues.push({ object: object.name, message: `index ${shortId(id)}: signed by an unknown signer, ignored` });
           continue;
         }
+        if (trust === Trust.own) this.ownIndexObjects += 1;
         for (const pack of opened.payload.packs) {
           if (trust === Trust.owner) this.endorsedPacks.add(pack.id);
           for (const entry of pack.entries) this.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id }, trust);
@@ -204,7 +207,8 @@ export class Repository {
     const sealed = sealDocument('signers', encodeSignerSetJson(set),
       { publicKey: this.keyring.ownerPublicKey, privateKey: ownerPrivateKey }, this.keyring.readPublicKey);
     await this.backend.save(signersName(sealed.id), sealed.bytes, { signal });
-    this.signerSet = undefined;
+    // The set just written is the newest (callers write version + 1 of the newest they read).
+    this.signerSet = this.signerSet && set.version > this.signerSet.version ? set : undefined;
     this.authorized = undefined;
     this.signers = undefined;
     return sealed.id;
