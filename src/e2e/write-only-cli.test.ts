@@ -4,7 +4,7 @@
 // host's snapshots signed by its name, restores them, and after `key
 // revoke` the host's later snapshots are flagged.
 import assert from 'node:assert/strict';
-import { stat, writeFile } from 'node:fs/promises';
+import { copyFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTree, readTree, withTempDir } from '../source/testing.js';
@@ -64,6 +64,12 @@ test('a write-only key backs up but reads nothing (exit 13); its snapshots carry
     await coffer.ok(['restore', 'latest', '--target', restoreTarget]);
     assert.deepEqual(toMicroseconds(await readTree(restoredPath(restoreTarget, src))), toMicroseconds(await readTree(src)));
     await coffer.check();
+    // Any key file can be kept outside the repository: the full key too.
+    const fullKey = join(dir, 'full.key');
+    await copyFile(join(coffer.repo, (await objectNames(coffer.repo, 'keys'))[0]!), fullKey);
+    assert.equal((await coffer.run(['--key-file', fullKey, 'snapshots'])).code, 0);
+    const wrong = await coffer.run(['--key-file', fullKey, 'snapshots'], { passwordFile: hostPass });
+    assert.equal(wrong.code, 12, describeRun(wrong));
 
     const revoke = await coffer.ok(['key', 'revoke', 'web1', '--json']);
     assert.deepEqual((jsonLines(revoke.stdout)[0] as { trustedSnapshots: string[] }).trustedSnapshots.sort(), [first.snapshot, second.snapshot].sort());

@@ -10,6 +10,7 @@ import {
   BlobType, decodeSignerSetJson, decodeSnapshotJson, encodeSignerSetJson, encodeSnapshotJson, shortId,
   type BlobId, type PackType, type RepositoryConfig, type SignerSet, type Snapshot,
 } from '../format/index.js';
+import { alternateLocations } from './alternate-locations.js';
 import { BlobIndex, Trust, type BlobLocation } from './blob-index.js';
 import { decodeConfigObject } from './config-object.js';
 import { openIndex } from './index-object.js';
@@ -293,34 +294,11 @@ export class Repository {
     return pack.openBlob(entry, this.codec);
   }
 
-  /**
-   * Locations of blobs other than the one the index kept, from every index
-   * object loadIndex would use. Built once, only after a location failed,
-   * so the common case costs no memory.
-   */
+  /** Locations of blobs other than the one the index kept (alternate-locations.ts), built once, after a location failed. */
   private alternateLocations(signal?: AbortSignal): Promise<Map<string, BlobLocation[]>> {
-    this.alternates ??= (async () => {
-      const alternates = new Map<string, BlobLocation[]>();
-      const signers = this.keyring.readPrivateKey ? await this.knownSigners(signal) : undefined;
-      for await (const object of this.backend.list('index/', { signal })) {
-        let opened;
-        try {
-          opened = openIndex(idOfName(object.name), await this.backend.load(object.name, { signal }), this.keyring.domains);
-        } catch {
-          continue;
-        }
-        if (indexTrust(opened.signerPublicKey.toString('hex'), this.keyring, signers) === undefined) continue;
-        for (const pack of opened.payload.packs) {
-          for (const entry of pack.entries) {
-            if (this.index.lookup(Buffer.from(entry.id, 'hex'))?.packId === pack.id) continue;
-            const list = alternates.get(entry.id) ?? [];
-            list.push({ ...entry, packId: pack.id });
-            alternates.set(entry.id, list);
-          }
-        }
-      }
-      return alternates;
-    })();
+    this.alternates ??= (async () => alternateLocations(
+      this.backend, this.keyring, this.keyring.readPrivateKey ? await this.knownSigners(signal) : undefined, this.index, signal,
+    ))();
     this.alternates.catch(() => {
       this.alternates = undefined; // an aborted scan is tried again next time
     });
