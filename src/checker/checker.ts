@@ -15,6 +15,7 @@ import {
 } from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
+import { Semaphore } from '../semaphore.js';
 import { checkChains, NOTHING_FORGOTTEN, type Forgotten } from './chains.js';
 import { judgeClaims, loadClaims, unbackedBlobs, type FalseClaim } from './poison.js';
 
@@ -118,39 +119,48 @@ export async function check(repository: Repository, options: CheckOptions = {}):
     const fraction = options.readDataSubset ?? 1;
     const random = options.random ?? Math.random;
     const names = [...stored.keys()].filter(() => fraction >= 1 || random() < fraction);
+    // Two packs at once: one downloads while the other is verified, and memory stays at two packs.
+    const slots = new Semaphore(2);
+    const checks: Promise<void>[] = [];
     for (const [i, name] of names.entries()) {
       throwIfAborted(signal);
+      await slots.acquire();
       options.onProgress?.({ phase: 'read data', done: i, total: names.length });
+      checks.push(checkPack(name).finally(() => slots.release()));
+    }
+    await Promise.all(checks);
+
+    /** Reads one pack: every blob must open and match its id, and every index entry naming the pack must agree. */
+    async function checkPack(name: string): Promise<void> {
       const type = name.startsWith('tree/') ? 'tree' : 'data';
       const packId = idOfName(name);
+      const packClaims = claims.get(packId) ?? [];
       const verified = new Map<string, BlobEntry>();
-      let listed = new Set<string>();
       let whole = true;
+      let pack;
       try {
-        const pack = await repository.loadPack(packId, type, signal);
-        packsRead += 1;
-        listed = new Set(pack.entries.map((e) => e.id as string));
-        for (const entry of pack.entries) {
-          try {
-            pack.openBlob(entry, repository.codec);
-            blobsRead += 1;
-            verified.set(entry.id, entry);
-          } catch (error) {
-            whole = false;
-            report(name, describe(error));
-          }
-        }
-        const packClaims = claims.get(packId) ?? [];
-        if (whole && packClaims.length > 0 && !repository.endorsedPacks.has(packId)) {
-          endorsable.push({ pack: { id: pack.id as IndexPack['id'], type, entries: pack.entries }, domain: packClaims[0]!.domain });
-        }
+        pack = await repository.readPack(packId, type, signal);
       } catch (error) {
         throwIfAborted(signal);
         report(name, describe(error));
-        falseClaims.push(...judgeClaims(packId, claims.get(packId) ?? [], 'unreadable'));
-        continue;
+        falseClaims.push(...judgeClaims(packId, packClaims, 'unreadable'));
+        return;
       }
-      falseClaims.push(...judgeClaims(packId, claims.get(packId) ?? [], verified, listed));
+      packsRead += 1;
+      for (const entry of pack.entries) {
+        try {
+          pack.openBlob(entry, repository.codec);
+          blobsRead += 1;
+          verified.set(entry.id, entry);
+        } catch (error) {
+          whole = false;
+          report(name, describe(error));
+        }
+      }
+      falseClaims.push(...judgeClaims(packId, packClaims, verified, new Set(pack.entries.map((e) => e.id as string))));
+      if (whole && packClaims.length > 0 && !repository.endorsedPacks.has(packId)) {
+        endorsable.push({ pack: { id: pack.id as IndexPack['id'], type, entries: pack.entries }, domain: packClaims[0]!.domain });
+      }
     }
     for (const [packId, list] of claims) {
       const type = list[0]?.packType ?? 'data';
