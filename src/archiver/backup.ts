@@ -7,10 +7,11 @@ import { hostname as osHostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { blobIdOf } from '../crypto/index.js';
 import { CompressPool } from '../codec/index.js';
-import type { Warning } from '../errors.js';
-import { bytesToId, type Snapshot, type SnapshotId } from '../format/index.js';
+import { NotFoundError, type Warning } from '../errors.js';
+import { bytesToId, shortId, type Snapshot, type SnapshotId } from '../format/index.js';
 import {
-  BlobWriter, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type WriterStats,
+  BlobWriter, HighWater, PackJournal, recoverJournaledPacks, snapshotName, writerDomain, type Repository, type SignerHead,
+  type WriterStats,
 } from '../repository/index.js';
 import type { PauseGate } from '../pause-file.js';
 import type { Excluder } from '../source/index.js';
@@ -34,6 +35,8 @@ export interface BackupOptions {
   /** Per-repository cache directory, or null for no cache. */
   readonly cacheDir: string | null;
   readonly program: string;
+  /** The local high-water marks (loaded from cacheDir when not given): this signer's last snapshot. */
+  readonly highWater?: HighWater;
   readonly onWarning?: (warning: Warning) => void;
   readonly onProgress?: (progress: ArchiveProgress) => void;
   readonly signal?: AbortSignal;
@@ -58,6 +61,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
   const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal) : 0;
   const cache = options.cacheDir ? await FilesCache.load(join(options.cacheDir, `files-${domain.id}.json`)) : FilesCache.disabled();
+  const highWater = options.highWater ?? await HighWater.load(options.cacheDir);
   const pool = new CompressPool({ threads: 0 }); // tree blobs only, compressed inline
   const workers = new FileWorkers({ chunker, gear: domain.gear, idKey: domain.keys.idKey });
   const journal = journalDir ? await PackJournal.create(journalDir) : undefined;
@@ -86,7 +90,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
       ? await archiveStream(options.stream, { sink, chunker, gear: domain.gear, onProgress: options.onProgress, signal })
       : await archiver.run(options.paths);
     const stats = await writer.finish();
-    const { sequence, previous } = await previousOfSigner(repository, signal);
+    const { sequence, previous } = await chainPosition(repository, highWater, options.onWarning, signal);
     const snapshot: Snapshot = {
       format: 1,
       time: options.now,
@@ -109,6 +113,8 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
       },
     };
     const id = await repository.saveSnapshot(snapshot, signal);
+    highWater.observeSnapshot(snapshot.signer.toString('hex'), { sequence, snapshot: id });
+    await highWater.save();
     if (!options.stream) await cache.save(archived.paths.map((p) => Buffer.from(p)));
     await journal?.discard();
     return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks };
@@ -117,17 +123,67 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   }
 }
 
-/** This signer's next sequence number and previous snapshot (docs/format.md "Snapshots"). */
+/**
+ * The next sequence number and previous snapshot for a writer that reads
+ * the repository (copy, repair): chainPosition without a local mark.
+ */
 export async function previousOfSigner(repository: Repository, signal?: AbortSignal): Promise<{ sequence: number; previous: SnapshotId | null }> {
-  if (!repository.keyring.readPrivateKey) return { sequence: 1, previous: null }; // write-only hosts: local state (later)
-  const { snapshots } = await repository.listSnapshots(signal);
-  let best: { sequence: number; id: string } | undefined;
-  for (const record of snapshots) {
-    // Only verified snapshots count: anyone can seal a snapshot claiming to be ours.
-    if (!record.verified || !record.snapshot.signer.equals(repository.keyring.signer.publicKey)) continue;
-    if (!best || record.snapshot.sequence > best.sequence) best = { sequence: record.snapshot.sequence, id: record.id };
+  return chainPosition(repository, HighWater.inMemory(), undefined, signal);
+}
+
+/**
+ * This signer's next sequence number and previous snapshot (docs/format.md
+ * "Snapshots"): after the newest of its snapshots that storage shows
+ * (verified ones only: anyone can seal a snapshot claiming to be ours) and
+ * the local high-water mark. A write-only key cannot open snapshots, so it
+ * has only the mark. Storage hiding the last snapshot is warned about; the
+ * chain continues after it, so the gap stays visible to `check`.
+ */
+async function chainPosition(
+  repository: Repository, highWater: HighWater, onWarning: ((warning: Warning) => void) | undefined, signal?: AbortSignal,
+): Promise<{ sequence: number; previous: SnapshotId | null }> {
+  const own = repository.keyring.signer.publicKey.toString('hex');
+  const remembered = highWater.head(own);
+  let best: SignerHead | undefined = remembered;
+  let stored: boolean;
+  if (repository.keyring.readPrivateKey) {
+    const { snapshots } = await repository.listSnapshots(signal);
+    const ids = new Set<string>();
+    for (const record of snapshots) {
+      if (!record.verified) continue;
+      ids.add(record.id);
+      const head = { sequence: record.snapshot.sequence, snapshot: record.id };
+      highWater.observeSnapshot(record.snapshot.signer.toString('hex'), head);
+      if (record.snapshot.signer.toString('hex') === own && (!best || head.sequence > best.sequence)) best = head;
+    }
+    stored = !remembered || ids.has(remembered.snapshot);
+  } else if (remembered) {
+    stored = await exists(repository, snapshotName(remembered.snapshot), signal);
+  } else {
+    stored = true;
+    // Its own index objects show it wrote before (this is not its first backup): the cache was lost.
+    if (repository.ownIndexObjects > 0) onWarning?.({
+      code: 'SEQUENCE_RESTARTED',
+      message: 'no record of earlier snapshots of this write-only key in the local cache: its snapshots start again at sequence 1 (check will note it)',
+    });
   }
-  return best ? { sequence: best.sequence + 1, previous: best.id as SnapshotId } : { sequence: 1, previous: null };
+  if (remembered && !stored) {
+    onWarning?.({
+      code: 'PREVIOUS_SNAPSHOT_MISSING',
+      message: `this key's last snapshot ${shortId(remembered.snapshot)} (sequence ${remembered.sequence}) is no longer in storage: deleted or hidden (check will report the gap)`,
+    });
+  }
+  return best ? { sequence: best.sequence + 1, previous: best.snapshot as SnapshotId } : { sequence: 1, previous: null };
+}
+
+async function exists(repository: Repository, name: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await repository.backend.stat(name, { signal });
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }
 
 function safeUsername(): string {

@@ -1,16 +1,23 @@
 /**
  * `check`: proves the repository. Structure: every index object, snapshot
  * and signer set opens and verifies; every tree is readable; every blob a
- * snapshot references is indexed; every indexed pack exists. With
- * `readData`: every pack's bytes hash to its name, its trailer agrees with
- * the index, and every blob authenticates and matches its id.
+ * snapshot references is indexed; every indexed pack exists; each signer's
+ * snapshots form an unbroken chain that reaches this client's high-water
+ * marks (chains.ts). With `readData`: every pack's bytes hash to its name,
+ * every blob authenticates and matches its id, every index entry agrees
+ * with the pack it names (poison.ts), and, with `endorse`, the owner signs
+ * an index of the packs it verified.
  */
 import { describe, throwIfAborted } from '../errors.js';
-import { shortId, type BlobId } from '../format/index.js';
-import { idOfName, packName, type Repository } from '../repository/index.js';
+import { shortId, type BlobEntry, type BlobId, type IndexPack } from '../format/index.js';
+import {
+  idOfName, packName, requireOwnerKey, saveEndorsedIndex, type HighWater, type Repository, type SnapshotRecord, type SnapshotStatus,
+} from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
 import { Semaphore } from '../semaphore.js';
+import { checkChains, NOTHING_FORGOTTEN, type Forgotten } from './chains.js';
+import { judgeClaims, loadClaims, unbackedBlobs, type FalseClaim } from './poison.js';
 
 export interface CheckProblem {
   /** The storage object at fault (or the snapshot path), for the report. */
@@ -22,6 +29,12 @@ export interface CheckOptions {
   readonly readData?: boolean;
   /** Fraction (0, 1] of packs whose data is read; 1 = all. */
   readonly readDataSubset?: number;
+  /** With readData and the owner key: sign an index of the verified packs no owner-signed index lists yet. */
+  readonly endorse?: boolean;
+  /** This client's marks: snapshots it saw before must still be there; raised to what this check sees. */
+  readonly highWater?: HighWater;
+  /** Snapshots deleted on purpose, which are not gaps. */
+  readonly forgotten?: Forgotten;
   readonly random?: () => number;
   readonly onProgress?: (progress: { phase: string; done: number; total: number }) => void;
   readonly signal?: AbortSignal;
@@ -34,13 +47,23 @@ export interface CheckResult {
   readonly snapshots: number;
   readonly packsRead: number;
   readonly blobsRead: number;
+  /** Packs the owner endorsed in this run, and the index objects that list them. */
+  readonly packsEndorsed: number;
+  readonly endorsedIndexes: string[];
 }
+
+const UNVERIFIED: Record<Exclude<SnapshotStatus, 'verified'>, string> = {
+  'bad-signature': 'signature missing or broken',
+  'unknown-signer': 'signed by an unknown signer',
+  'revoked-signer': 'signed by a revoked signer, and not among the snapshots it made before its revocation',
+};
 
 export async function check(repository: Repository, options: CheckOptions = {}): Promise<CheckResult> {
   const { signal } = options;
   const problems: CheckProblem[] = [];
   const notes: string[] = [];
   const report = (object: string, message: string) => problems.push({ object, message });
+  if (options.endorse) requireOwnerKey(repository.keyring, 'check --endorse'); // before hours of reading
 
   for (const issue of await repository.loadIndex(signal)) report(issue.object, issue.message);
 
@@ -60,9 +83,11 @@ export async function check(repository: Repository, options: CheckOptions = {}):
 
   const { snapshots, issues } = await repository.listSnapshots(signal);
   for (const issue of [...repository.signerSetIssues, ...issues]) report(issue.object, issue.message);
+  const signers = await repository.knownSigners(signal);
+  const nameOf = (signer: string) => `${signers.get(signer)?.name ?? 'unknown'} (${shortId(signer)})`;
   for (const record of snapshots) {
     const where = `snapshots/${record.id}`;
-    if (!record.verified) report(where, `snapshot ${shortId(record.id)}: signature missing, broken or from an unknown signer`);
+    if (record.status !== 'verified') report(where, `snapshot ${shortId(record.id)}: ${UNVERIFIED[record.status]}`);
     try {
       await walkTree(repository, record.snapshot.tree, async ({ path, node }) => {
         if (node.type !== 'file') return;
@@ -77,9 +102,20 @@ export async function check(repository: Repository, options: CheckOptions = {}):
     }
   }
 
+  const chains = checkChains(snapshots, new Map(options.highWater?.signers ?? []), options.forgotten ?? NOTHING_FORGOTTEN, nameOf);
+  problems.push(...chains.problems);
+  notes.push(...chains.notes);
+  for (const r of snapshots) {
+    if (r.verified) options.highWater?.observeSnapshot(r.snapshot.signer.toString('hex'), { sequence: r.snapshot.sequence, snapshot: r.id });
+  }
+
   let packsRead = 0;
   let blobsRead = 0;
+  let endorsed: { packs: number; indexes: string[] } = { packs: 0, indexes: [] };
   if (options.readData) {
+    const claims = await loadClaims(repository, signal);
+    const falseClaims: FalseClaim[] = [];
+    const endorsable: { pack: IndexPack; domain: string }[] = [];
     const fraction = options.readDataSubset ?? 1;
     const random = options.random ?? Math.random;
     const names = [...stored.keys()].filter(() => fraction >= 1 || random() < fraction);
@@ -93,30 +129,96 @@ export async function check(repository: Repository, options: CheckOptions = {}):
       checks.push(checkPack(name).finally(() => slots.release()));
     }
     await Promise.all(checks);
-  }
 
-  async function checkPack(name: string): Promise<void> {
-    const type = name.startsWith('tree/') ? 'tree' : 'data';
-    const packId = idOfName(name);
-    try {
-      const pack = await repository.readPack(packId, type, signal);
+    /** Reads one pack: every blob must open and match its id, and every index entry naming the pack must agree. */
+    async function checkPack(name: string): Promise<void> {
+      const type = name.startsWith('tree/') ? 'tree' : 'data';
+      const packId = idOfName(name);
+      const packClaims = claims.get(packId) ?? [];
+      const verified = new Map<string, BlobEntry>();
+      let whole = true;
+      let pack;
+      try {
+        pack = await repository.readPack(packId, type, signal);
+      } catch (error) {
+        throwIfAborted(signal);
+        report(name, describe(error));
+        falseClaims.push(...judgeClaims(packId, packClaims, 'unreadable'));
+        return;
+      }
       packsRead += 1;
       for (const entry of pack.entries) {
         try {
           pack.openBlob(entry, repository.codec);
           blobsRead += 1;
+          verified.set(entry.id, entry);
         } catch (error) {
+          whole = false;
           report(name, describe(error));
         }
-        const indexed = repository.index.lookup(Buffer.from(entry.id, 'hex'));
-        if (indexed && indexed.packId === packId && (indexed.offset !== entry.offset || indexed.sealedLength !== entry.sealedLength)) {
-          report(name, `blob ${shortId(entry.id)}: index and pack trailer disagree`);
-        }
       }
-    } catch (error) {
-      throwIfAborted(signal);
-      report(name, describe(error));
+      falseClaims.push(...judgeClaims(packId, packClaims, verified, new Set(pack.entries.map((e) => e.id as string))));
+      if (whole && packClaims.length > 0 && !repository.endorsedPacks.has(packId)) {
+        endorsable.push({ pack: { id: pack.id as IndexPack['id'], type, entries: pack.entries }, domain: packClaims[0]!.domain });
+      }
     }
+    for (const [packId, list] of claims) {
+      const type = list[0]?.packType ?? 'data';
+      if (!stored.has(packName(type, packId))) falseClaims.push(...judgeClaims(packId, list, 'missing'));
+    }
+    problems.push(...reportFalseClaims(falseClaims, nameOf));
+    problems.push(...await affectedSnapshots(repository, snapshots, falseClaims, unbackedBlobs(claims, falseClaims), fraction < 1, signal));
+    if (options.endorse) endorsed = await endorse(repository, endorsable, signal);
   }
-  return { problems, notes, snapshots: snapshots.length, packsRead, blobsRead };
+  return { problems, notes, snapshots: snapshots.length, packsRead, blobsRead, packsEndorsed: endorsed.packs, endorsedIndexes: endorsed.indexes };
+}
+
+function reportFalseClaims(falseClaims: readonly FalseClaim[], nameOf: (signer: string) => string): CheckProblem[] {
+  return falseClaims.map(({ claim, reason }) => ({
+    object: claim.index,
+    message: `index ${shortId(idOfName(claim.index))} signed by ${nameOf(claim.signer)}: false entry for ${claim.packType} blob ${shortId(claim.entry.id)}: ${reason}`,
+  }));
+}
+
+/** One problem per snapshot that references a blob some false entry names, saying whether a verified copy exists. */
+async function affectedSnapshots(
+  repository: Repository, snapshots: readonly SnapshotRecord[], falseClaims: readonly FalseClaim[], unbacked: ReadonlySet<string>,
+  partial: boolean, signal?: AbortSignal,
+): Promise<CheckProblem[]> {
+  const poisoned = new Set(falseClaims.map((f) => f.claim.entry.id as string));
+  if (poisoned.size === 0) return [];
+  const out: CheckProblem[] = [];
+  for (const record of snapshots) {
+    const hits: { blob: string; path: string }[] = [];
+    try {
+      await walkTree(repository, record.snapshot.tree, async ({ path, node }) => {
+        const ids = [...(node.subtree ?? []), ...(node.contentLists ?? []), ...(node.type === 'file' ? await fileContent(repository, node, signal) : [])];
+        for (const id of ids) if (poisoned.has(id)) hits.push({ blob: id, path: displayPath(snapshotPath(path)) });
+      }, signal);
+    } catch {
+      continue; // an unreadable tree is reported already
+    }
+    if (hits.length === 0) continue;
+    const lost = hits.filter((h) => unbacked.has(h.blob));
+    const example = lost[0] ?? hits[0]!;
+    out.push({
+      object: `snapshots/${record.id}`,
+      message: `snapshot ${shortId(record.id)} references ${hits.length} blob(s) that false index entries name (e.g. ${shortId(example.blob)} in ${example.path}): `
+        + (lost.length === 0
+          ? 'a verified copy of each exists, so it restores'
+          : `${lost.length} have no verified copy${partial ? ' among the packs read' : ''}, so those files cannot be restored`),
+    });
+  }
+  return out;
+}
+
+/** Signs an index of the packs read in full, grouped by domain (needs the owner key). */
+async function endorse(
+  repository: Repository, endorsable: readonly { pack: IndexPack; domain: string }[], signal?: AbortSignal,
+): Promise<{ packs: number; indexes: string[] }> {
+  const byDomain = new Map<string, IndexPack[]>();
+  for (const { pack, domain } of endorsable) byDomain.set(domain, [...(byDomain.get(domain) ?? []), pack]);
+  const indexes: string[] = [];
+  for (const [domain, packs] of byDomain) indexes.push(...await saveEndorsedIndex(repository, packs, domain, signal));
+  return { packs: endorsable.length, indexes };
 }

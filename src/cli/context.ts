@@ -7,8 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
-import type { Warning } from '../errors.js';
-import { openRepository, type KeyUnwrapper, type Repository } from '../repository/index.js';
+import { UsageError, type Warning } from '../errors.js';
+import {
+  HighWater, openRepository, openRepositoryWithKeyFile, requireReadKey, type KeyUnwrapper, type Repository,
+} from '../repository/index.js';
 import { openBackend } from './backend-location.js';
 import { keyUnwrappers, type CredentialFlags } from './key-credentials.js';
 import { chooseProgress, type CliProgressSink } from './progress.js';
@@ -26,6 +28,7 @@ export interface GlobalFlags extends SettingsFlags, CredentialFlags {
 export class Context {
   private progressSink: CliProgressSink | undefined;
   private backendInstance: Backend | undefined;
+  private opened: { repository: Repository; keyId: string; highWater: HighWater } | undefined;
 
   private constructor(
     readonly settings: Settings,
@@ -55,8 +58,47 @@ export class Context {
   }
 
   async open(): Promise<Repository> {
-    const { repository } = await openRepository(this.backend, await this.keyUnwrappers(), { keyId: this.flags.keyId, signal: this.signal });
+    return (await this.unlock()).repository;
+  }
+
+  /** Opens the repository for a command that reads it: a write-only key fails at once with a PermissionError. */
+  async openReader(command: string): Promise<Repository> {
+    const repository = await this.open();
+    requireReadKey(repository.keyring, command);
     return repository;
+  }
+
+  /**
+   * Opens the repository with the key file given by --key-file
+   * (COFFER_KEY_FILE, a profile's key_file), or else with the key file in
+   * `keys/` that the passphrase opens.
+   */
+  async unlock(): Promise<{ repository: Repository; keyId: string }> {
+    if (this.opened) return this.opened; // one passphrase and one scrypt per command
+    const opened = await this.unlockWith(this.settings.keyFile);
+    // A signer set older than one this client saw before is reported (storage may hide a revocation).
+    const highWater = await HighWater.load(this.cacheDir(opened.repository.repositoryId));
+    opened.repository.expectSignerSetVersion(highWater.signerSetVersion);
+    this.opened = { ...opened, highWater };
+    return opened;
+  }
+
+  /** The local high-water marks of the repository opened last (docs/format.md "Local cache"). */
+  highWater(): HighWater {
+    return this.opened?.highWater ?? HighWater.inMemory();
+  }
+
+  private async unlockWith(keyFile: string | undefined): Promise<{ repository: Repository; keyId: string }> {
+    if (keyFile === undefined) {
+      return openRepository(this.backend, await this.keyUnwrappers(), { keyId: this.flags.keyId, signal: this.signal });
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(keyFile);
+    } catch (cause) {
+      throw new UsageError(`--key-file ${keyFile}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    }
+    return openRepositoryWithKeyFile(this.backend, { bytes, what: `key file ${keyFile}` }, await this.keyUnwrappers(), { signal: this.signal });
   }
 
   /** What may open key files: age and OpenPGP identities, gpg, the passphrase (key-credentials.ts). */
@@ -105,6 +147,11 @@ export class Context {
 
   async close(): Promise<void> {
     this.progressSink?.done();
+    if (this.opened) {
+      const { repository, highWater } = this.opened;
+      if (repository.signerSetVersion !== undefined) highWater.observeSignerSet(repository.signerSetVersion);
+      await highWater.save().catch(() => undefined); // a cache that cannot be written loses only a mark
+    }
     await this.backendInstance?.close();
   }
 }

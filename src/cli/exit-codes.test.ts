@@ -8,6 +8,7 @@ import {
   LockedError,
   NoRepositoryError,
   NotFoundError,
+  PermissionError,
   UsageError,
   WrongPasswordError,
 } from '../errors.js';
@@ -18,6 +19,7 @@ import {
   EXIT_LOCKED,
   EXIT_NO_REPOSITORY,
   EXIT_OK,
+  EXIT_PERMISSION,
   EXIT_SOURCES_UNREADABLE,
   EXIT_USAGE,
   EXIT_WRONG_PASSWORD,
@@ -26,8 +28,8 @@ import {
 
 test('the constants have the documented values', () => {
   assert.deepEqual(
-    [EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_SOURCES_UNREADABLE, EXIT_NO_REPOSITORY, EXIT_LOCKED, EXIT_WRONG_PASSWORD, EXIT_INTERRUPTED],
-    [0, 1, 2, 3, 10, 11, 12, 130],
+    [EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_SOURCES_UNREADABLE, EXIT_NO_REPOSITORY, EXIT_LOCKED, EXIT_WRONG_PASSWORD, EXIT_PERMISSION, EXIT_INTERRUPTED],
+    [0, 1, 2, 3, 10, 11, 12, 13, 130],
   );
 });
 
@@ -36,6 +38,7 @@ test('each coffer error kind maps to its exit code', () => {
   assert.equal(exitCodeFor(new NoRepositoryError('no config')), 10);
   assert.equal(exitCodeFor(new LockedError('locked')), 11);
   assert.equal(exitCodeFor(new WrongPasswordError('wrong')), 12);
+  assert.equal(exitCodeFor(new PermissionError('write-only')), 13);
   assert.equal(exitCodeFor(new AbortedError()), 130);
 });
 
@@ -83,7 +86,7 @@ test('commander parse errors are usage errors; --help and --version exit 0', () 
 });
 
 test('EXIT_CODES_HELP lists every code', () => {
-  for (const code of [0, 1, 2, 3, 10, 11, 12, 130]) {
+  for (const code of [0, 1, 2, 3, 10, 11, 12, 13, 130]) {
     assert.match(EXIT_CODES_HELP, new RegExp(`^\\s+${code}\\s+\\S`, 'm'), `code ${code}`);
   }
 });

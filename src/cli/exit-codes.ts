@@ -16,6 +16,8 @@ export const EXIT_SOURCES_UNREADABLE = 3;
 export const EXIT_NO_REPOSITORY = 10;
 export const EXIT_LOCKED = 11;
 export const EXIT_WRONG_PASSWORD = 12;
+/** The key in use lacks the capability (PermissionError), e.g. a write-only key asked to read. */
+export const EXIT_PERMISSION = 13;
 /** 128 + SIGINT, as shells report an interrupted process. */
 export const EXIT_INTERRUPTED = 130;
 
@@ -24,6 +26,7 @@ const BY_ERROR_CODE: ReadonlyMap<string, number> = new Map([
   ['NO_REPOSITORY', EXIT_NO_REPOSITORY],
   ['LOCKED', EXIT_LOCKED],
   ['WRONG_PASSWORD', EXIT_WRONG_PASSWORD],
+  ['PERMISSION', EXIT_PERMISSION],
   ['ABORTED', EXIT_INTERRUPTED],
 ]);
 
@@ -53,4 +56,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   10   no repository at the given location
   11   repository locked by another process
   12   wrong passphrase
+  13   this key may not do that (a write-only key can only back up)
   130  interrupted`;

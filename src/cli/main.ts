@@ -64,6 +64,7 @@ const program = new Command('coffer')
   .option('--password-file <file>', 'read the passphrase from a file (env COFFER_PASSWORD_FILE)')
   .option('--password-command <cmd>', 'run a command that prints the passphrase (env COFFER_PASSWORD_COMMAND)')
   .option('--key-id <id>', 'try only this key file')
+  .option('--key-file <file>', 'use this key file, kept outside the repository (env COFFER_KEY_FILE)')
   .option('--age-identity <file>', 'open age-wrapped key files with this age identity file (repeatable; env COFFER_AGE_IDENTITY)', collect)
   .option('--gpg-identity <file>', 'open OpenPGP-wrapped key files with this private key file through OpenPGP.js (env COFFER_GPG_IDENTITY)')
   .option('--gpg', 'open OpenPGP-wrapped key files with the gpg program (gpg-agent, smartcards) even when a passphrase is set')
@@ -137,21 +138,29 @@ program.command('check')
   .description('verify the repository')
   .option('--read-data', 'also read and authenticate every byte of every pack')
   .option('--read-data-subset <percent>', 'read this share of packs, e.g. 10%')
+  .option('--endorse', 'with --read-data and the full key: sign an index of the verified packs, so every host deduplicates against them')
   .action(run(async () => (await import('./commands/check.js')).run));
 
 const key = program.command('key').description('manage key files (passphrases)');
 key.command('list').description('list key files').action(run(async () => (await import('./commands/key.js')).list));
-key.command('add').description('add a key file (a new passphrase for the same repository)')
+key.command('add').description('add a key file (a new passphrase for the same repository), or a write-only key for a host')
   .option('--name <name>', 'name for the key')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
   .option('--age-recipient <recipient>', 'wrap the key file to this age recipient instead of a passphrase (repeatable)', collect)
   .option('--gpg-recipient <id>', 'wrap the key file to this key of gpg\'s keyring, through gpg (repeatable)', collect)
   .option('--gpg-recipient-file <file>', 'wrap the key file to the OpenPGP public key in this file, through OpenPGP.js (repeatable)', collect)
-  .action(run(async () => (await import('./commands/key.js')).add));
+  .option('--write-only', 'a key that can back up but not read (a new signer named --name), written to --output')
+  .option('--output <file>', 'where to write the write-only key file (outside the repository)')
+  .action(run(async () => (await import('./commands/key-signers.js')).add));
 key.command('remove').description('remove a key file').argument('<id>', 'key id (prefix)')
   .option('--export-file <file>', 'allow removing the key in use: this export of it (key export) is checked first')
   .action(run(async () => (await import('./commands/key.js')).remove));
+key.command('revoke').description('revoke a signer: its later snapshots are flagged, its index entries never endorsed')
+  .argument('<name>', 'signer name (or public key prefix)')
+  .action(run(async () => (await import('./commands/key-signers.js')).revoke));
+key.command('signers').description('list the signers the owner authorized (the signer set)')
+  .action(run(async () => (await import('./commands/key-signers.js')).signers));
 key.command('passwd').description('change the passphrase of the key in use')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')

@@ -147,7 +147,7 @@ export async function resolveSettings(options: ResolveSettingsOptions): Promise<
     excludeFile: given(([] as string[]).concat(flags.excludeFile ?? [])) ?? ([] as string[]).concat(str('exclude_file') ?? []),
     host: flags.host ?? str('host'),
     tags: given(flags.tags) ?? list('tags') ?? [],
-    keyFile: flags.keyFile ?? str('key_file'),
+    keyFile: flags.keyFile ?? nonEmpty(env['COFFER_KEY_FILE']) ?? str('key_file'),
   };
 }
 

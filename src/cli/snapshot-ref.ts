@@ -1,8 +1,15 @@
 /** Resolves `latest` or an id prefix to a snapshot record. */
 import { NotFoundError, UsageError } from '../errors.js';
 import { shortId } from '../format/index.js';
-import type { SnapshotRecord } from '../repository/index.js';
+import type { SnapshotRecord, SnapshotStatus } from '../repository/index.js';
 import { parseDisplayPath } from '../source/index.js';
+
+/** Why a snapshot does not count, for the refusal. */
+const WHY: Partial<Record<SnapshotStatus, string>> = {
+  'bad-signature': 'signature missing or broken',
+  'unknown-signer': 'signed by an unknown signer',
+  'revoked-signer': 'signed by a revoked signer, and not among its snapshots kept at the revocation',
+};
 
 export function selectSnapshot(records: readonly SnapshotRecord[], ref: string, allowUnverified: boolean): SnapshotRecord {
   if (ref === 'latest') {
@@ -17,7 +24,7 @@ export function selectSnapshot(records: readonly SnapshotRecord[], ref: string, 
   if (matches.length > 1) throw new UsageError(`snapshot id ${ref} is ambiguous: ${matches.map((m) => shortId(m.id)).join(', ')}`);
   const record = matches[0]!;
   if (!record.verified && !allowUnverified) {
-    throw new UsageError(`snapshot ${shortId(record.id)}: signature missing, broken or from an unknown signer (use --allow-unverified to use it anyway)`);
+    throw new UsageError(`snapshot ${shortId(record.id)}: ${WHY[record.status] ?? 'signature missing, broken or from an unknown signer'} (use --allow-unverified to use it anyway)`);
   }
   return record;
 }

@@ -198,7 +198,7 @@ async function plantSnapshot(repo: string, signer: { publicKey: Buffer; privateK
       const set = await repository.loadSignerSet();
       await repository.saveSignerSet({
         ...set, version: set.version + 1,
-        signers: [...set.signers, { name: authorize, publicKey: signer.publicKey, role: 'full', added: time, revoked: null }],
+        signers: [...set.signers, { name: authorize, publicKey: signer.publicKey, role: 'full', added: time, revoked: null, trustedSnapshots: [] }],
       }, repository.keyring.ownerPrivateKey!);
     }
     const snapshot: Snapshot = { ...real.snapshot, time, signer: signer.publicKey, sequence: 1, previous: null };

@@ -145,3 +145,26 @@ describe('key files', () => {
     }
   });
 });
+
+describe('signer set revocations', () => {
+  const key = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
+  const entry = { name: 'host', publicKey: key(1), role: 'write-only', added: '2026-11-22T10:24:38.123456789Z', revoked: null };
+  const setJson = (signers: unknown[]) => Buffer.from(JSON.stringify({ format: 1, repository: key(9), version: 2, signers }));
+
+  test('a revoked entry lists the snapshots that keep counting; an unrevoked entry lists none', () => {
+    const revoked = { ...entry, revoked: '2026-11-23T00:00:00Z', trustedSnapshots: [key(3), key(4)] };
+    const decoded = decodeSignerSetJson(setJson([revoked]));
+    assert.deepEqual(decoded.signers[0]!.trustedSnapshots, [key(3), key(4)]);
+    assert.deepEqual(JSON.parse(encodeSignerSetJson(decoded).toString()).signers[0].trustedSnapshots, [key(3), key(4)]);
+    // Absent in a revoked entry: none counts. Present in an unrevoked one: refused, as is a duplicate.
+    assert.deepEqual(decodeSignerSetJson(setJson([{ ...entry, revoked: '2026-11-23T00:00:00Z' }])).signers[0]!.trustedSnapshots, []);
+    assert.throws(() => decodeSignerSetJson(setJson([{ ...entry, trustedSnapshots: [] }])), /must be absent when the signer is not revoked/);
+    assert.throws(() => decodeSignerSetJson(setJson([{ ...revoked, trustedSnapshots: [key(3), key(3)] }])), /lists a snapshot twice/);
+    assert.throws(() => decodeSignerSetJson(setJson([{ ...revoked, trustedSnapshots: ['xyz'] }])), /trustedSnapshots\[0\] must be 64 lowercase hex/);
+  });
+
+  test('a set without revocations encodes exactly as before the field existed', () => {
+    const bytes = setJson([entry]);
+    assert.deepEqual(encodeSignerSetJson(decodeSignerSetJson(bytes)), bytes);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import { FormatError } from '../errors.js';
-import type { RepositoryId } from './ids.js';
+import type { RepositoryId, SnapshotId } from './ids.js';
 import { encodeJson, JsonFields, parseJson } from './json-fields.js';
 import { formatTimeNs } from './time.js';
 
@@ -22,6 +22,12 @@ export interface SignerSetEntry {
   readonly added: bigint;
   /** When the signer was revoked, or null. */
   readonly revoked: bigint | null;
+  /**
+   * For a revoked signer: its snapshots that still count, chosen by the owner
+   * when revoking (those it had seen). Empty for a signer not revoked; stored
+   * in the JSON only when `revoked` is set.
+   */
+  readonly trustedSnapshots: readonly SnapshotId[];
 }
 
 /** A signer set, field for field as its JSON. */
@@ -34,7 +40,7 @@ export interface SignerSet {
 }
 
 const SET_KEYS = ['format', 'repository', 'version', 'signers'] as const;
-const SIGNER_KEYS = ['name', 'publicKey', 'role', 'added', 'revoked'] as const;
+const SIGNER_KEYS = ['name', 'publicKey', 'role', 'added', 'revoked', 'trustedSnapshots'] as const;
 
 /** The signer set's JSON, keys in the spec's order; throws a FormatError for a set the decoder would refuse. */
 export function encodeSignerSetJson(set: SignerSet): Buffer {
@@ -48,6 +54,8 @@ export function encodeSignerSetJson(set: SignerSet): Buffer {
       role: s.role,
       added: formatTimeNs(s.added),
       revoked: s.revoked === null ? null : formatTimeNs(s.revoked),
+      // Only a revoked entry carries the list, so sets without revocations encode as before.
+      ...(s.revoked === null ? {} : { trustedSnapshots: s.trustedSnapshots }),
     })),
   };
   signerSetFromJson(json);
@@ -69,7 +77,15 @@ function signerSetFromJson(value: unknown): SignerSet {
     const hex = publicKey.toString('hex');
     if (seen.has(hex)) s.fail('publicKey', 'is listed twice');
     seen.add(hex);
-    return { name: s.string('name'), publicKey, role: s.oneOf('role', KEY_ROLES), added: s.time('added'), revoked: s.nullableTime('revoked') };
+    const revoked = s.nullableTime('revoked');
+    let trustedSnapshots: SnapshotId[] = [];
+    if (revoked === null) {
+      if (s.has('trustedSnapshots')) s.fail('trustedSnapshots', 'must be absent when the signer is not revoked');
+    } else if (s.has('trustedSnapshots')) {
+      trustedSnapshots = s.ids('trustedSnapshots', 'snapshot');
+      if (new Set(trustedSnapshots).size !== trustedSnapshots.length) s.fail('trustedSnapshots', 'lists a snapshot twice');
+    }
+    return { name: s.string('name'), publicKey, role: s.oneOf('role', KEY_ROLES), added: s.time('added'), revoked, trustedSnapshots };
   });
   return { format, repository: f.id('repository', 'repository'), version: f.integer('version', 1, Number.MAX_SAFE_INTEGER), signers };
 }

@@ -161,7 +161,8 @@ export const signerSet: fc.Arbitrary<SignerSet> = record({
       role: fc.constantFrom('full' as const, 'write-only' as const),
       added: timeNs,
       revoked: fc.option(timeNs, { nil: null }),
-    }),
+      trustedSnapshots: fc.uniqueArray(idOf('snapshot'), { maxLength: 3 }),
+    }).map((s) => (s.revoked === null ? { ...s, trustedSnapshots: [] } : s)),
     { selector: (s) => s.publicKey.toString('hex'), maxLength: 4 },
   ),
 });

@@ -4,8 +4,8 @@
  * million blobs cost tens of megabytes, not hundreds (docs/format.md "Index
  * objects" is the stored form; this is only the lookup structure).
  *
- * Per blob: 32 id bytes + 6 u32 fields + 1 flag byte + 4 bytes of hash slot
- * (at load factor <= 0.5, two u32 slots per blob) ~ 65 bytes.
+ * Per blob: 32 id bytes + 6 u32 fields + 1 flag byte + 1 trust byte + 4
+ * bytes of hash slot (at load factor <= 0.5, two u32 slots per blob) ~ 66 bytes.
  */
 
 /** Where a blob is, as recorded by an index entry. */
@@ -20,6 +20,23 @@ export interface BlobLocation {
   readonly counter: number;
 }
 
+/**
+ * How far an index entry is trusted, best first (docs/format.md "Index
+ * objects"). When two entries name the same blob, the better-trusted one is
+ * kept. A backup deduplicates only against entries up to `Trust.own`.
+ */
+export const Trust = {
+  /** Signed by the owner key: the endorsed index. */
+  owner: 0,
+  /** Signed by this key's own signer, or just written by this client. */
+  own: 1,
+  /** Signed by another authorized signer: good enough to find a blob, never to skip storing one. */
+  signer: 2,
+  /** Signed by a revoked signer: still needed to read the snapshots it wrote before. */
+  revoked: 3,
+} as const;
+export type Trust = (typeof Trust)[keyof typeof Trust];
+
 const ID = 32;
 const FIELDS = 6; // pack, offset, sealed, stored, raw, counter
 
@@ -27,6 +44,7 @@ export class BlobIndex {
   private ids = new Uint8Array(0);
   private fields = new Uint32Array(0);
   private flags = new Uint8Array(0); // type | compression << 1
+  private trusts = new Uint8Array(0);
   private slots = new Uint32Array(16); // entry index + 1; 0 = empty
   private count = 0;
   private readonly packIds: string[] = [];
@@ -42,9 +60,16 @@ export class BlobIndex {
     return this.packIds;
   }
 
-  /** True if the blob id (32 bytes) is indexed. */
-  has(id: Uint8Array): boolean {
-    return this.find(id) >= 0;
+  /** True if the blob id (32 bytes) is indexed, by an entry trusted at least `maxTrust` (any, by default). */
+  has(id: Uint8Array, maxTrust: Trust = Trust.revoked): boolean {
+    const at = this.find(id);
+    return at >= 0 && this.trusts[at]! <= maxTrust;
+  }
+
+  /** How far the kept entry of a blob is trusted, or undefined if the blob is not indexed. */
+  trustOf(id: Uint8Array): Trust | undefined {
+    const at = this.find(id);
+    return at < 0 ? undefined : (this.trusts[at] as Trust);
   }
 
   lookup(id: Uint8Array): BlobLocation | undefined {
@@ -66,13 +91,27 @@ export class BlobIndex {
     return this.locationAt(position);
   }
 
-  /** Adds a blob; a blob already indexed keeps its first location. Returns false if it was already there. */
-  add(id: Uint8Array, location: BlobLocation): boolean {
-    if (this.find(id) >= 0) return false;
+  /**
+   * Adds a blob. A blob already indexed keeps its first location, unless the
+   * new entry is better trusted, which replaces it. Returns false if the
+   * blob was already there (replaced or not).
+   */
+  add(id: Uint8Array, location: BlobLocation, trust: Trust = Trust.owner): boolean {
+    const existing = this.find(id);
+    if (existing >= 0) {
+      if (trust < this.trusts[existing]!) this.setLocation(existing, location, trust);
+      return false;
+    }
     if (this.count * 2 >= this.slots.length) this.grow();
     const at = this.count++;
     if (at * ID >= this.ids.length) this.growEntries();
     this.ids.set(id.subarray(0, ID), at * ID);
+    this.setLocation(at, location, trust);
+    this.insertSlot(at);
+    return true;
+  }
+
+  private setLocation(at: number, location: BlobLocation, trust: Trust): void {
     const f = at * FIELDS;
     this.fields[f] = this.packNumber(location.packId);
     this.fields[f + 1] = location.offset;
@@ -81,8 +120,7 @@ export class BlobIndex {
     this.fields[f + 4] = location.rawLength;
     this.fields[f + 5] = location.counter;
     this.flags[at] = location.type | (location.compression << 1);
-    this.insertSlot(at);
-    return true;
+    this.trusts[at] = trust;
   }
 
   /** Every indexed blob, with its id as bytes (a view: copy it to keep it). */
@@ -156,8 +194,11 @@ export class BlobIndex {
     fields.set(this.fields);
     const flags = new Uint8Array(capacity);
     flags.set(this.flags);
+    const trusts = new Uint8Array(capacity);
+    trusts.set(this.trusts);
     this.ids = ids;
     this.fields = fields;
     this.flags = flags;
+    this.trusts = trusts;
   }
 }

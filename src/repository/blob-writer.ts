@@ -10,7 +10,7 @@ import { throwIfAborted } from '../errors.js';
 import {
   BlobType, Compression, ENTRY_LENGTH, PACK_PREFIX_LENGTH, padme, type IndexPack, type PackType,
 } from '../format/index.js';
-import type { BlobIndex } from './blob-index.js';
+import { Trust, type BlobIndex } from './blob-index.js';
 import { sealIndex } from './index-object.js';
 import type { Keyring } from './keyring.js';
 import { writerDomain } from './keyring.js';
@@ -75,9 +75,13 @@ export class BlobWriter {
 
   constructor(private readonly options: BlobWriterOptions) {}
 
-  /** True if the blob is stored, or will be by this writer. */
+  /**
+   * True if the blob is stored, or will be by this writer. Only entries of
+   * the owner (the endorsed index) and of this key's own signer count: an
+   * entry another writer signed may be a lie (docs/security.md, index poisoning).
+   */
   knows(id: Buffer): boolean {
-    return this.options.index.has(id) || this.pending.has(id.toString('latin1'));
+    return this.options.index.has(id, Trust.own) || this.pending.has(id.toString('latin1'));
   }
 
   /**
@@ -176,7 +180,7 @@ export class BlobWriter {
       await this.options.journal?.record(indexed);
       for (const entry of pack.entries) {
         const id = Buffer.from(entry.id, 'hex');
-        this.options.index.add(id, { ...entry, packId: pack.id });
+        this.options.index.add(id, { ...entry, packId: pack.id }, Trust.own);
         this.pending.delete(id.toString('latin1'));
       }
       this.unindexed.push(indexed);

@@ -1,6 +1,6 @@
 /** The repository: the encryption boundary between pipelines and storage. */
 export { Repository, type SnapshotRecord, type RepositoryIssue } from './repository.js';
-export { initRepository, openRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type InitOptions } from './init.js';
+export { initRepository, openRepository, openRepositoryWithKeyFile, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type InitOptions } from './init.js';
 export { addKeyFile, listKeyFiles, unlock, sealKeyFile, openKeyFile, type KeyListing } from './key-files.js';
 export { addKeyFileWith, keyringOf, openKeyFileWith, sealKeyFileWith, secretsOf } from './key-files.js';
 export {
@@ -8,14 +8,18 @@ export {
   passphraseWrapper, shortRecipient, type KeyUnwrapper, type KeyWrapper, type WrappedSecrets,
 } from './key-wrapping.js';
 export { BlobWriter, type WriterStats } from './blob-writer.js';
-export { BlobIndex, type BlobLocation } from './blob-index.js';
+export { BlobIndex, Trust, type BlobLocation } from './blob-index.js';
+export { indexTrust, knownSigners, snapshotStatus, type KnownSigner, type SnapshotStatus } from './signer-trust.js';
 export { PackJournal } from './pack-journal.js';
 export { recoverJournaledPacks } from './recover.js';
 export { OpenedPack, verifyObjectName } from './pack-reader.js';
-export { openIndex } from './index-object.js';
+export { openIndex, sealIndex } from './index-object.js';
 export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './keyring.js';
 export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';
 export { decodeConfigObject } from './config-object.js';
 export { rebuildIndex, type RebuildIndexResult, type RebuildProblem } from './rebuild-index.js';
 export { exportKey, keyExportFingerprint, keyringFromExport, readKeyExport, type ParsedKeyExport } from './key-export.js';
+export { HighWater, type SignerHead } from './high-water.js';
+export { authorizeSigner, describeSigner, findSigner, revokeSigner, writeOnlyKeyring } from './signers.js';
+export { saveEndorsedIndex } from './endorse.js';

@@ -5,11 +5,12 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { ScryptParams } from '../crypto/index.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { sha256 } from '../crypto/index.js';
+import { NotFoundError, UsageError, WrongPasswordError } from '../errors.js';
 import { encodeSignerSetJson, type ChunkerParams, type RepositoryConfig, type RepositoryId } from '../format/index.js';
 import { encodeConfigObject } from './config-object.js';
-import { addKeyFileWith, unlock } from './key-files.js';
-import { passphraseWrapper, type KeyUnwrapper, type KeyWrapper } from './key-wrapping.js';
+import { addKeyFileWith, openKeyFileWith, unlock } from './key-files.js';
+import { passphraseUnwrapper, passphraseWrapper, type KeyUnwrapper, type KeyWrapper } from './key-wrapping.js';
 import { generateKeyring, requireOwnerKey } from './keyring.js';
 import { CONFIG_NAME, signersName } from './layout.js';
 import { Repository } from './repository.js';
@@ -59,7 +60,7 @@ export async function initRepository(backend: Backend, options: InitOptions): Pr
   const keyId = await addKeyFileWith(backend, keyring, wrapper, { name: options.keyName, now: options.now, signal });
   const signers = sealDocument('signers', encodeSignerSetJson({
     format: 1, repository: config.repository, version: 1,
-    signers: [{ name: keyring.signer.name, publicKey: keyring.signer.publicKey, role: 'full', added: options.now, revoked: null }],
+    signers: [{ name: keyring.signer.name, publicKey: keyring.signer.publicKey, role: 'full', added: options.now, revoked: null, trustedSnapshots: [] }],
   }), { publicKey: keyring.ownerPublicKey, privateKey: ownerPrivateKey }, keyring.readPublicKey);
   await backend.save(signersName(signers.id), signers.bytes, { signal });
   if (await backend.save(CONFIG_NAME, configBytes, { signal }) === 'exists') {
@@ -80,4 +81,21 @@ export async function openRepository(
   const { keyring, keyId } = await unlock(backend, credentials, options);
   const config = await Repository.loadConfig(backend, keyring, options.signal);
   return { repository: new Repository(backend, config, keyring), keyId };
+}
+
+/**
+ * Opens a repository with a key file kept outside it (`--key-file`), the way
+ * write-only hosts hold theirs. `what` names the file in messages. The key
+ * id is the SHA-256 of the file, as it would be named in `keys/`.
+ */
+export async function openRepositoryWithKeyFile(
+  backend: Backend, keyFile: { bytes: Buffer; what: string }, credentials: string | readonly KeyUnwrapper[],
+  options: { signal?: AbortSignal } = {},
+): Promise<{ repository: Repository; keyId: string }> {
+  // Any wrapping works for a key file kept outside the repository: passphrase, age or OpenPGP.
+  const unwrappers = typeof credentials === 'string' ? [passphraseUnwrapper(credentials)] : credentials;
+  const keyring = await openKeyFileWith(keyFile.bytes, unwrappers, keyFile.what, options.signal);
+  if (!keyring) throw new WrongPasswordError(`wrong passphrase or identity: ${keyFile.what} does not open with it`);
+  const config = await Repository.loadConfig(backend, keyring, options.signal);
+  return { repository: new Repository(backend, config, keyring), keyId: sha256(keyFile.bytes).toString('hex') };
 }

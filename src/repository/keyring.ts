@@ -57,7 +57,7 @@ export function generateKeyring(signerName: string): Keyring {
 }
 
 export function requireReadKey(keyring: Keyring, action: string): Buffer {
-  if (!keyring.readPrivateKey) throw new PermissionError(`${action}: this key can only write backups, not read them`);
+  if (!keyring.readPrivateKey) throw new PermissionError(`${action}: this key can only write backups, not read them (a write-only key)`);
   return keyring.readPrivateKey;
 }
 

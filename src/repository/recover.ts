@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../errors.js';
 import type { IndexPack } from '../format/index.js';
+import { Trust } from './blob-index.js';
 import { sealIndex } from './index-object.js';
 import { writerDomain } from './keyring.js';
 import { indexName, packName } from './layout.js';
@@ -31,7 +32,7 @@ export async function recoverJournaledPacks(repository: Repository, journalDir: 
     const sealed = sealIndex({ superseded: [], packs: recovered }, writerDomain(keyring), keyring.signer);
     await repository.backend.save(indexName(sealed.id), sealed.bytes, { signal });
     for (const pack of recovered) {
-      for (const entry of pack.entries) repository.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id });
+      for (const entry of pack.entries) repository.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id }, Trust.own);
     }
   }
   await PackJournal.remove(files);

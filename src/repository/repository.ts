@@ -10,10 +10,12 @@ import {
   BlobType, decodeSignerSetJson, decodeSnapshotJson, encodeSignerSetJson, encodeSnapshotJson, shortId,
   type BlobId, type PackType, type RepositoryConfig, type SignerSet, type Snapshot,
 } from '../format/index.js';
-import { BlobIndex } from './blob-index.js';
+import { alternateLocations } from './alternate-locations.js';
+import { BlobIndex, Trust, type BlobLocation } from './blob-index.js';
 import { decodeConfigObject } from './config-object.js';
 import { openIndex } from './index-object.js';
 import { requireReadKey, type Keyring } from './keyring.js';
+import { indexTrust, knownSigners, snapshotStatus, type KnownSigner, type SnapshotStatus } from './signer-trust.js';
 import { CONFIG_NAME, idOfName, packName, signersName, snapshotName } from './layout.js';
 import { OpenedPack, type PackReadKeys } from './pack-reader.js';
 import { openDocument, sealDocument } from './sealed-document.js';
@@ -22,10 +24,12 @@ import { openDocument, sealDocument } from './sealed-document.js';
 export interface SnapshotRecord {
   readonly id: string;
   readonly snapshot: Snapshot;
-  /** The signer's name from the signer set, if the signer is authorized. */
+  /** The signer's name from the signer set (revoked signers included), if it is listed there. */
   readonly signerName: string | undefined;
-  /** True if the signature verifies and the signer is authorized and not revoked. */
+  /** True if the signature verifies and the signer is authorized (status 'verified'). */
   readonly verified: boolean;
+  /** Why the snapshot counts or not. */
+  readonly status: SnapshotStatus;
 }
 
 export interface RepositoryIssue {
@@ -40,9 +44,19 @@ export class Repository {
   readonly codec = new ZstdCodec();
   private signerSet: SignerSet | undefined;
   private authorized: Map<string, string> | undefined;
+  private signers: Map<string, KnownSigner> | undefined;
   /** Signer sets that failed to open or verify, for check to report. */
   readonly signerSetIssues: RepositoryIssue[] = [];
+  /** Packs listed by owner-signed (endorsed) index objects, filled by loadIndex. */
+  readonly endorsedPacks = new Set<string>();
+  /** Index objects signed by this key's own signer that loadIndex found: has this key written before? */
+  ownIndexObjects = 0;
+  /** The highest signer set version this client saw before (its high-water mark), if known. */
+  private signerSetHighWater = 0;
+  /** True when the newest signer set in storage is older than the high-water mark. */
+  signerSetStale = false;
   private readonly packCache = new Map<string, Promise<OpenedPack>>();
+  private alternates: Promise<Map<string, BlobLocation[]>> | undefined;
 
   constructor(readonly backend: Backend, readonly config: RepositoryConfig, readonly keyring: Keyring) {}
 
@@ -60,6 +74,11 @@ export class Repository {
 
   get repositoryId(): string {
     return this.config.repository;
+  }
+
+  /** The version of the signer set in use, once one was loaded. */
+  get signerSetVersion(): number | undefined {
+    return this.signerSet?.version;
   }
 
   /** The chunker parameters of the writer's domain. */
@@ -80,23 +99,30 @@ export class Repository {
   }
 
   /**
-   * Reads every index object into the in-memory index. Objects that fail to
-   * open are returned as issues (check reports them); their packs are simply
+   * Reads every index object into the in-memory index, each entry with the
+   * trust its signer earns (signer-trust.ts): the owner's and this key's own
+   * first, then other authorized signers, then revoked ones; objects of
+   * unknown signers are ignored and returned as issues. A write-only key
+   * loads only the owner's entries and its own. Objects that fail to open
+   * are returned as issues (check reports them); their packs are simply
    * unknown, so a backup stores those blobs again rather than trusting them.
    */
   async loadIndex(signal?: AbortSignal): Promise<RepositoryIssue[]> {
     const issues: RepositoryIssue[] = [];
-    const trusted = await this.trustedIndexSigners(signal);
+    const signers = this.keyring.readPrivateKey ? await this.knownSigners(signal) : undefined;
     for await (const object of this.backend.list('index/', { signal })) {
       const id = idOfName(object.name);
       try {
         const opened = openIndex(id, await this.backend.load(object.name, { signal }), this.keyring.domains);
-        if (trusted && !trusted.has(opened.signerPublicKey.toString('hex'))) {
-          issues.push({ object: object.name, message: `index ${shortId(id)}: signed by an unknown signer, ignored` });
+        const trust = indexTrust(opened.signerPublicKey.toString('hex'), this.keyring, signers);
+        if (trust === undefined) {
+          if (signers) issues.push({ object: object.name, message: `index ${shortId(id)}: signed by an unknown signer, ignored` });
           continue;
         }
+        if (trust === Trust.own) this.ownIndexObjects += 1;
         for (const pack of opened.payload.packs) {
-          for (const entry of pack.entries) this.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id });
+          if (trust === Trust.owner) this.endorsedPacks.add(pack.id);
+          for (const entry of pack.entries) this.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id }, trust);
         }
       } catch (error) {
         issues.push({ object: object.name, message: (error as Error).message });
@@ -105,34 +131,39 @@ export class Repository {
     return issues;
   }
 
-  /** Signers whose index entries count, or undefined when this key cannot read the signer set (a writer). */
-  private async trustedIndexSigners(signal?: AbortSignal): Promise<Set<string> | undefined> {
-    if (!this.keyring.readPrivateKey) return undefined;
-    const keys = new Set((await this.authorizedSigners(signal)).keys());
-    keys.add(this.keyring.ownerPublicKey.toString('hex'));
-    return keys;
-  }
-
   /**
-   * Authorized, unrevoked signers by public key (hex) -> name: the signer
-   * set's, plus this key file's own signer, which is pinned in the key file
-   * and so trusted even when no valid signer set can be read (check reports
-   * that through signerSetIssues).
+   * Every signer the signer set lists (revoked ones included) plus this key
+   * file's own, which is pinned in the key file and so known even when no
+   * valid signer set can be read (check reports that through signerSetIssues).
    */
-  async authorizedSigners(signal?: AbortSignal): Promise<Map<string, string>> {
-    if (this.authorized) return this.authorized;
-    const signers = new Map<string, string>();
+  async knownSigners(signal?: AbortSignal): Promise<ReadonlyMap<string, KnownSigner>> {
+    if (this.signers) return this.signers;
     let set: SignerSet | undefined;
     try {
       set = await this.loadSignerSet(signal);
     } catch (error) {
       if (!(error instanceof IntegrityError)) throw error;
     }
-    const own = this.keyring.signer.publicKey.toString('hex');
-    if (!set?.signers.some((s) => s.publicKey.toString('hex') === own && s.revoked !== null)) signers.set(own, this.keyring.signer.name);
-    for (const s of set?.signers ?? []) if (s.revoked === null) signers.set(s.publicKey.toString('hex'), s.name);
+    this.signers = knownSigners(set, this.keyring);
+    return this.signers;
+  }
+
+  /** Authorized, unrevoked signers by public key (hex) -> name (see knownSigners). */
+  async authorizedSigners(signal?: AbortSignal): Promise<Map<string, string>> {
+    if (this.authorized) return this.authorized;
+    const signers = new Map<string, string>();
+    for (const [key, signer] of await this.knownSigners(signal)) if (!signer.revoked) signers.set(key, signer.name);
     this.authorized = signers;
     return signers;
+  }
+
+  /**
+   * Tells the repository the highest signer set version this client saw
+   * before (a local high-water mark): a lower one served later is reported
+   * in signerSetIssues, since storage may be hiding a revocation.
+   */
+  expectSignerSetVersion(version: number): void {
+    this.signerSetHighWater = Math.max(this.signerSetHighWater, version);
   }
 
   /** The authentic signer set with the highest version. */
@@ -162,6 +193,13 @@ export class Repository {
       if (this.signerSetIssues.length === 0) this.signerSetIssues.push({ object: 'signers/', message: 'no signer set in the repository' });
       throw new IntegrityError('no valid signer set signed by the owner key');
     }
+    if (best.version < this.signerSetHighWater) {
+      this.signerSetStale = true;
+      this.signerSetIssues.push({
+        object: 'signers/',
+        message: `the newest signer set in storage is version ${best.version}, but this client saw version ${this.signerSetHighWater} before: storage is hiding a newer one (a revocation may be undone)`,
+      });
+    }
     this.signerSet = best;
     return best;
   }
@@ -170,8 +208,10 @@ export class Repository {
     const sealed = sealDocument('signers', encodeSignerSetJson(set),
       { publicKey: this.keyring.ownerPublicKey, privateKey: ownerPrivateKey }, this.keyring.readPublicKey);
     await this.backend.save(signersName(sealed.id), sealed.bytes, { signal });
-    this.signerSet = undefined;
+    // The set just written is the newest (callers write version + 1 of the newest they read).
+    this.signerSet = this.signerSet && set.version > this.signerSet.version ? set : undefined;
     this.authorized = undefined;
+    this.signers = undefined;
     return sealed.id;
   }
 
@@ -187,13 +227,14 @@ export class Repository {
     const bytes = await this.backend.load(snapshotName(id), { signal });
     const doc = openDocument('snapshot', id, bytes, readPrivate, this.keyring.readPublicKey);
     const snapshot = decodeSnapshotJson(doc.json);
-    const signerName = (await this.authorizedSigners(signal)).get(doc.signerPublicKey.toString('hex'));
-    const verified = doc.signatureValid && snapshot.signer.equals(doc.signerPublicKey) && signerName !== undefined;
-    return { id, snapshot, signerName, verified };
+    const signer = (await this.knownSigners(signal)).get(doc.signerPublicKey.toString('hex'));
+    const status = snapshotStatus(id, doc.signatureValid && snapshot.signer.equals(doc.signerPublicKey), signer);
+    return { id, snapshot, signerName: signer?.name, verified: status === 'verified', status };
   }
 
   /** Every snapshot that opens, oldest first; those that do not are returned as issues. */
   async listSnapshots(signal?: AbortSignal): Promise<{ snapshots: SnapshotRecord[]; issues: RepositoryIssue[] }> {
+    requireReadKey(this.keyring, 'list snapshots'); // fail once, not once per snapshot
     const snapshots: SnapshotRecord[] = [];
     const issues: RepositoryIssue[] = [];
     for await (const object of this.backend.list('snapshots/', { signal })) {
@@ -227,14 +268,46 @@ export class Repository {
     return OpenedPack.open(id, type, await this.backend.load(packName(type, id), { signal }), keys);
   }
 
-  /** The verified plaintext of a blob. */
+  /**
+   * The verified plaintext of a blob. If the indexed location fails (the
+   * pack is missing, damaged, or does not hold the blob: a lying index
+   * entry), every other location some index object gives is tried.
+   */
   async loadBlob(id: BlobId, type: BlobType, signal?: AbortSignal): Promise<Buffer> {
     const location = this.index.lookup(Buffer.from(id, 'hex'));
     if (!location || location.type !== type) throw new NotFoundError(`blob ${shortId(id)} is not in the index`);
+    try {
+      return await this.loadBlobAt(id, type, location, signal);
+    } catch (error) {
+      if (!(error instanceof IntegrityError || error instanceof NotFoundError)) throw error;
+      for (const alternate of (await this.alternateLocations(signal)).get(id) ?? []) {
+        if (alternate.type !== type) continue;
+        try {
+          return await this.loadBlobAt(id, type, alternate, signal);
+        } catch (retry) {
+          if (!(retry instanceof IntegrityError || retry instanceof NotFoundError)) throw retry;
+        }
+      }
+      throw error;
+    }
+  }
+
+  private async loadBlobAt(id: BlobId, type: BlobType, location: BlobLocation, signal?: AbortSignal): Promise<Buffer> {
     const pack = await this.loadPack(location.packId, type === BlobType.tree ? 'tree' : 'data', signal);
     const entry = pack.entry(id);
     if (!entry) throw new IntegrityError(`blob ${shortId(id)}: not in pack ${shortId(location.packId)} although the index says so`);
     return pack.openBlob(entry, this.codec);
+  }
+
+  /** Locations of blobs other than the one the index kept (alternate-locations.ts), built once, after a location failed. */
+  private alternateLocations(signal?: AbortSignal): Promise<Map<string, BlobLocation[]>> {
+    this.alternates ??= (async () => alternateLocations(
+      this.backend, this.keyring, this.keyring.readPrivateKey ? await this.knownSigners(signal) : undefined, this.index, signal,
+    ))();
+    this.alternates.catch(() => {
+      this.alternates = undefined; // an aborted scan is tried again next time
+    });
+    return this.alternates;
   }
 
   loadTreeBlob(id: BlobId, signal?: AbortSignal): Promise<Buffer> {

@@ -59,7 +59,7 @@ describe('sealed documents', () => {
   test('signer set: round trip, signed by the owner key', () => {
     const json = encodeSignerSetJson({
       format: 1, repository: keyring.repositoryId.toString('hex') as RepositoryId, version: 3,
-      signers: [{ name: 'a', publicKey: keyring.signer.publicKey, role: 'full', added: TEST_NOW, revoked: null }],
+      signers: [{ name: 'a', publicKey: keyring.signer.publicKey, role: 'full', added: TEST_NOW, revoked: null, trustedSnapshots: [] }],
     });
     const owner = { publicKey: keyring.ownerPublicKey, privateKey: keyring.ownerPrivateKey! };
     const sealed = sealDocument('signers', json, owner, keyring.readPublicKey);

@@ -54,6 +54,7 @@ export async function run(ctx: Context, paths: string[], flags: Flags): Promise<
     now: time,
     clock: () => performance.now(),
     cacheDir: ctx.cacheDir(repository.repositoryId),
+    highWater: ctx.highWater(),
     program: PROGRAM,
     onWarning: (w) => ctx.warn(w),
     pause: pauseGate(ctx, flags.pauseFile, () => progress.update({ phase: 'paused', ...last })),

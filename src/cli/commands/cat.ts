@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 
 /** Prints a decrypted, verified object as JSON, for debugging. */
 export async function run(ctx: Context, kind: string, id: string | undefined): Promise<number> {
-  const repository = await ctx.open();
+  const repository = await ctx.openReader('cat');
   const { backend, keyring } = repository;
   const needId = () => {
     if (!id || !/^[0-9a-f]{64}$/.test(id)) throw new UsageError(`cat ${kind}: give the full 64-digit id`);

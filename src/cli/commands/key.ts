@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { UsageError, describe } from '../../errors.js';
 import { formatTimeNs, keyFileWrapping } from '../../format/index.js';
 import {
-  addKeyFileWith, describeWrapping, keyExportFingerprint, keyName, keyringFromExport, listKeyFiles, openRepository,
+  addKeyFileWith, describeWrapping, keyExportFingerprint, keyName, keyringFromExport, listKeyFiles,
   readKeyExport, type Keyring,
 } from '../../repository/index.js';
 import type { Context } from '../context.js';
@@ -67,6 +67,7 @@ export async function remove(ctx: Context, id: string, flags: RemoveFlags = {}):
 
 /** Changes the passphrase: a new key file for the same secrets, then the old one removed. */
 export async function passwd(ctx: Context, flags: KeyFlags): Promise<number> {
+  if (ctx.settings.keyFile !== undefined) throw new UsageError('key passwd: it replaces a key file in the repository, not one given with --key-file');
   const { repository, keyId } = await unlockCurrent(ctx);
   const old = (await listKeyFiles(ctx.backend, ctx.signal)).find((k) => k.id === keyId);
   const id = await addNewKey(ctx, repository.keyring, { ...flags, name: flags.name ?? old?.file?.name });
@@ -77,7 +78,7 @@ export async function passwd(ctx: Context, flags: KeyFlags): Promise<number> {
 }
 
 async function unlockCurrent(ctx: Context) {
-  return openRepository(ctx.backend, await ctx.keyUnwrappers(), { keyId: ctx.flags.keyId, signal: ctx.signal });
+  return ctx.unlock();
 }
 
 /** A new key file for `keyring` in the repository, wrapped as the flags say (key-credentials.ts). */

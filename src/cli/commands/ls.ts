@@ -8,7 +8,7 @@ export interface LsFlags { long?: boolean; allowUnverified?: boolean }
 
 /** Lists a snapshot's entries (below PATH if given) from trees alone; no data pack is read. */
 export async function run(ctx: Context, ref: string, path: string | undefined, flags: LsFlags): Promise<number> {
-  const repository = await ctx.open();
+  const repository = await ctx.openReader('ls');
   await repository.loadIndex(ctx.signal);
   const { snapshots } = await repository.listSnapshots(ctx.signal);
   const record = selectSnapshot(snapshots, ref, flags.allowUnverified === true);

@@ -15,7 +15,7 @@ export interface RestoreFlags {
 
 export async function run(ctx: Context, ref: string, flags: RestoreFlags): Promise<number> {
   if (!flags.target) throw new UsageError('restore: --target DIR is required');
-  const repository = await ctx.open();
+  const repository = await ctx.openReader('restore');
   await repository.loadIndex(ctx.signal);
   const { snapshots } = await repository.listSnapshots(ctx.signal);
   const record = selectSnapshot(snapshots, ref, flags.allowUnverified === true);
