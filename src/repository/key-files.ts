@@ -13,6 +13,8 @@ import {
 } from '../format/index.js';
 import { makeDomain, type Keyring } from './keyring.js';
 import { idOfName, keyName } from './layout.js';
+import { loadVerified } from './load-verified.js';
+import { NameMismatchError, verifyObjectName } from './pack-reader.js';
 
 const AAD = Buffer.from('coffer/v1/key', 'ascii');
 
@@ -106,7 +108,10 @@ export async function listKeyFiles(backend: Backend, signal?: AbortSignal): Prom
   for await (const object of backend.list('keys/', { signal })) {
     const id = idOfName(object.name);
     try {
-      out.push({ id, file: decodeKeyFile(await backend.load(object.name, { signal })) });
+      out.push({ id, file: await loadVerified(backend, object.name, (bytes) => {
+        verifyObjectName('key', id, bytes);
+        return decodeKeyFile(bytes);
+      }, { signal }) });
     } catch (error) {
       out.push({ id, file: null, problem: describe(error) });
     }
@@ -127,9 +132,15 @@ export async function unlock(
     const id = idOfName(object.name);
     if (options.keyId && !id.startsWith(options.keyId)) continue;
     tried += 1;
-    const bytes = await backend.load(object.name, { signal: options.signal });
-    if (sha256(bytes).toString('hex') !== id) {
-      damaged.push(`key ${shortId(id)}: content does not match its name`);
+    let bytes: Buffer;
+    try {
+      bytes = await loadVerified(backend, object.name, (loaded) => {
+        verifyObjectName('key', id, loaded);
+        return loaded;
+      }, { signal: options.signal });
+    } catch (error) {
+      if (!(error instanceof NameMismatchError)) throw error;
+      damaged.push(error.message);
       continue;
     }
     try {

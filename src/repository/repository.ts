@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { ZstdCodec } from '../codec/index.js';
-import { IntegrityError, NoRepositoryError, NotFoundError } from '../errors.js';
+import { FormatError, IntegrityError, NoRepositoryError, NotFoundError } from '../errors.js';
 import {
   BlobType, decodeSignerSetJson, decodeSnapshotJson, encodeSignerSetJson, encodeSnapshotJson, shortId,
   type BlobId, type PackType, type RepositoryConfig, type SignerSet, type Snapshot,
@@ -15,6 +15,7 @@ import { decodeConfigObject } from './config-object.js';
 import { openIndex } from './index-object.js';
 import { requireReadKey, type Keyring } from './keyring.js';
 import { CONFIG_NAME, idOfName, packName, signersName, snapshotName } from './layout.js';
+import { loadVerified } from './load-verified.js';
 import { OpenedPack, type PackReadKeys } from './pack-reader.js';
 import { openDocument, sealDocument } from './sealed-document.js';
 
@@ -48,14 +49,15 @@ export class Repository {
 
   /** Loads and authenticates `config` against the key's pinned trust roots. */
   static async loadConfig(backend: Backend, keyring: Keyring, signal?: AbortSignal): Promise<RepositoryConfig> {
-    let bytes: Buffer;
     try {
-      bytes = await backend.load(CONFIG_NAME, { signal });
+      // `config` is not named by its hash; its owner signature is checked instead, and a failure may be damage on the way.
+      return await loadVerified(backend, CONFIG_NAME, (bytes) => decodeConfigObject(bytes, keyring), {
+        signal, retryIf: (error) => error instanceof IntegrityError || error instanceof FormatError,
+      });
     } catch (error) {
       if (error instanceof NotFoundError) throw new NoRepositoryError(`no coffer repository at ${backend.location}`, { cause: error });
       throw error;
     }
-    return decodeConfigObject(bytes, keyring);
   }
 
   get repositoryId(): string {
@@ -90,7 +92,7 @@ export class Repository {
     for await (const object of this.backend.list('index/', { signal })) {
       const id = idOfName(object.name);
       try {
-        const opened = openIndex(id, await this.backend.load(object.name, { signal }), this.keyring.domains);
+        const opened = await loadVerified(this.backend, object.name, (bytes) => openIndex(id, bytes, this.keyring.domains), { signal });
         if (trusted && !trusted.has(opened.signerPublicKey.toString('hex'))) {
           issues.push({ object: object.name, message: `index ${shortId(id)}: signed by an unknown signer, ignored` });
           continue;
@@ -143,8 +145,8 @@ export class Repository {
     let best: SignerSet | undefined;
     for await (const object of this.backend.list('signers/', { signal })) {
       try {
-        const doc = openDocument('signers', idOfName(object.name), await this.backend.load(object.name, { signal }),
-          readPrivate, this.keyring.readPublicKey);
+        const doc = await loadVerified(this.backend, object.name,
+          (bytes) => openDocument('signers', idOfName(object.name), bytes, readPrivate, this.keyring.readPublicKey), { signal });
         if (!doc.signatureValid || !doc.signerPublicKey.equals(this.keyring.ownerPublicKey)) {
           throw new IntegrityError(`signer set ${shortId(idOfName(object.name))}: not signed by the owner key`);
         }
@@ -184,8 +186,8 @@ export class Repository {
   /** Opens one snapshot and judges its signature against the signer set. */
   async loadSnapshot(id: string, signal?: AbortSignal): Promise<SnapshotRecord> {
     const readPrivate = requireReadKey(this.keyring, 'read snapshots');
-    const bytes = await this.backend.load(snapshotName(id), { signal });
-    const doc = openDocument('snapshot', id, bytes, readPrivate, this.keyring.readPublicKey);
+    const doc = await loadVerified(this.backend, snapshotName(id),
+      (bytes) => openDocument('snapshot', id, bytes, readPrivate, this.keyring.readPublicKey), { signal });
     const snapshot = decodeSnapshotJson(doc.json);
     const signerName = (await this.authorizedSigners(signal)).get(doc.signerPublicKey.toString('hex'));
     const verified = doc.signatureValid && snapshot.signer.equals(doc.signerPublicKey) && signerName !== undefined;
@@ -216,7 +218,7 @@ export class Repository {
       return cached;
     }
     const keys = this.packReadKeys('read data');
-    const loading = this.backend.load(packName(type, id), { signal }).then((bytes) => OpenedPack.open(id, type, bytes, keys));
+    const loading = loadVerified(this.backend, packName(type, id), (bytes) => OpenedPack.open(id, type, bytes, keys), { signal });
     this.packCache.set(id, loading);
     while (this.packCache.size > PACK_CACHE_SIZE) this.packCache.delete(this.packCache.keys().next().value!);
     return loading;
