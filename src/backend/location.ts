@@ -63,6 +63,9 @@ function parseS3(location: string, rest: string): StorageLocation {
     return { kind: 's3', endpoint: undefined, bucket, prefix: parsePrefix(location, path) };
   }
   if (!/^https?:\/\//i.test(rest)) throw new UsageError(`repository ${location}: expected ${S3_FORMS}`);
+  // The URL parser would resolve these silently, pointing somewhere the user did not write.
+  const dots = /\/(\.\.?)(?:\/|$)/.exec(rest);
+  if (dots) throw new UsageError(`repository ${location}: bad prefix segment "${dots[1]}" (no '.' or '..' segments)`);
   let url: URL;
   try {
     url = new URL(rest);

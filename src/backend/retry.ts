@@ -97,7 +97,9 @@ export class RetryBackend implements Backend {
    * missing, its existence is checked first.
    */
   async remove(name: string, options?: OperationOptions): Promise<void> {
-    await this.stat(name, options);
+    await this.stat(name, options).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError(`remove ${shortName(name)}: not found`, { cause: error }) : error;
+    });
     let failedBefore = false;
     return this.retry('remove', name, options?.signal, async () => {
       try {
