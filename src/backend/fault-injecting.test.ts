@@ -67,6 +67,17 @@ describe('FaultInjectingBackend', () => {
     assert.ok((await corrupting.memory.load('obj')).equals(corrupting.data));
   });
 
+  test('no more than maxInARow faults in a row for one operation on one object', async () => {
+    const memory = new MemoryBackend();
+    await memory.save('a', Buffer.from('a'));
+    const faulty = new FaultInjectingBackend(memory, { seed: 1, rate: 1, kinds: ['error'], maxInARow: 2 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await faulty.load('a').then(() => 'ok', () => 'fault'));
+    assert.deepEqual(outcomes, ['fault', 'fault', 'ok', 'fault', 'fault', 'ok']);
+    // Counted per object: another name starts its own streak.
+    await assert.rejects(faulty.stat('a'), isTransient);
+  });
+
   test('the same seed injects the same faults into the same sequence of operations', async () => {
     const run = async () => {
       const events: string[] = [];

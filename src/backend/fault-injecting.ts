@@ -37,6 +37,12 @@ export interface FaultOptions {
   readonly kinds?: readonly FaultKind[];
   /** How long `timeout` and `slow` wait; 50 ms by default. */
   readonly delayMs?: number;
+  /**
+   * At most this many faults in a row for one operation on one object; the
+   * next try then goes through. Bounded below the retry layers' attempts, a
+   * run is sure to succeed however unlucky its draws; unbounded by default.
+   */
+  readonly maxInARow?: number;
   /** Told about every fault injected. */
   readonly onFault?: (event: { readonly operation: string; readonly name: string; readonly kind: FaultKind }) => void;
 }
@@ -49,6 +55,8 @@ export class FaultInjectingBackend implements Backend {
   private readonly random: () => number;
   private readonly kinds: readonly FaultKind[];
   private readonly delayMs: number;
+  /** Faults in a row so far, by operation and object. */
+  private readonly inARow = new Map<string, number>();
 
   constructor(private readonly inner: Backend, private readonly options: FaultOptions) {
     if (!(options.rate >= 0 && options.rate <= 1)) throw new RangeError(`fault rate must be within [0, 1], not ${options.rate}`);
@@ -123,9 +131,14 @@ export class FaultInjectingBackend implements Backend {
 
   /** Decides whether this operation meets a fault, and which. */
   private draw(operation: string, name: string, applicable: readonly FaultKind[]): FaultKind | undefined {
-    if (this.options.rate === 0 || this.random() >= this.options.rate) return undefined;
+    const key = `${operation} ${name}`;
     const choices = this.kinds.filter((kind) => applicable.includes(kind));
-    if (choices.length === 0) return undefined;
+    const streak = this.inARow.get(key) ?? 0;
+    if (this.options.rate === 0 || this.random() >= this.options.rate || choices.length === 0 || streak >= (this.options.maxInARow ?? Infinity)) {
+      this.inARow.delete(key);
+      return undefined;
+    }
+    this.inARow.set(key, streak + 1);
     const kind = choices[Math.floor(this.random() * choices.length)]!;
     this.options.onFault?.({ operation, name: shortName(name), kind });
     return kind;

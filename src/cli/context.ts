@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import type { Warning } from '../errors.js';
 import { openRepository, type Repository } from '../repository/index.js';
-import { openBackend } from './backend-location.js';
+import { openBackend, type BackendFlags } from './backend-location.js';
 import { chooseProgress, type CliProgressSink } from './progress.js';
 import { formatWarning, printJson } from './output.js';
 import { readPassword } from './password.js';
 import { requireRepository, resolveSettings, type Settings, type SettingsFlags } from './profile.js';
 
-export interface GlobalFlags extends SettingsFlags {
+export interface GlobalFlags extends SettingsFlags, BackendFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly cache?: boolean;
@@ -43,7 +43,11 @@ export class Context {
   }
 
   get backend(): Backend {
-    this.backendInstance ??= openBackend(requireRepository(this.settings));
+    this.backendInstance ??= openBackend(requireRepository(this.settings), {
+      flags: this.flags, env: this.env, onRetry: (message) => this.info(message),
+      // Testing only (COFFER_FAULTS): always on stderr, so tests can see what was injected.
+      onFault: (message) => process.stderr.write(`${message}\n`),
+    });
     return this.backendInstance;
   }
 
