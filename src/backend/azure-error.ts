@@ -36,12 +36,19 @@ const PERMANENT_REASONS: Readonly<Record<string, string>> = {
 
 const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AggregateAuthenticationError', 'AuthenticationRequiredError', 'AuthenticationError']);
 
-/** Maps anything the Azure SDK threw during `operation` on object `name` to a coffer error. */
-export function mapAzureError(operation: string, name: string, place: AzurePlace, error: unknown): CofferError {
+/**
+ * Maps anything the Azure SDK threw during `operation` on object `name` to a
+ * coffer error. `signal` is the caller's: an abort it did not cause is the
+ * SDK's per-try timeout.
+ */
+export function mapAzureError(operation: string, name: string, place: AzurePlace, error: unknown, signal?: AbortSignal): CofferError {
   if (error instanceof CofferError) return error;
   const subject = `${operation} ${shortName(name)}`;
   const errorName = error instanceof Error ? error.name : '';
-  if (errorName === 'AbortError') return new AbortedError(undefined, { cause: error });
+  if (errorName === 'AbortError') {
+    if (signal?.aborted) return new AbortedError(undefined, { cause: error });
+    return new BackendError(`${subject}: timed out (${place.endpoint})`, { transient: true, cause: error });
+  }
   if (CREDENTIAL_ERRORS.has(errorName)) {
     return new BackendError(
       `${subject}: no Azure credentials: set AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN or AZURE_STORAGE_CONNECTION_STRING, ` +

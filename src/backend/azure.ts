@@ -114,7 +114,7 @@ export class AzureBackend implements Backend {
       if ((status === 409 && azureErrorCode(error) === 'BlobAlreadyExists') || status === 412) return 'exists';
       // A credential that may create but not overwrite (SAS "c", the add/action role) is refused with 403 where the blob exists.
       if (status === 403 && (await this.exists(name, signal))) return 'exists';
-      throw mapAzureError('save', name, this.place, error);
+      throw mapAzureError('save', name, this.place, error, signal);
     }
   }
 
@@ -137,7 +137,7 @@ export class AzureBackend implements Backend {
     } catch (error) {
       // 416: the range starts at or past the end, which the contract answers with no bytes.
       if (range && azureStatus(error) === 416) return Buffer.alloc(0);
-      throw mapAzureError('load', name, this.place, error);
+      throw mapAzureError('load', name, this.place, error, signal);
     }
   }
 
@@ -148,7 +148,7 @@ export class AzureBackend implements Backend {
       const properties = await this.container.getBlobClient(this.key(name)).getProperties({ abortSignal: options?.signal });
       return { size: properties.contentLength ?? 0, modified: properties.lastModified ?? new Date(0) };
     } catch (error) {
-      throw mapAzureError('stat', name, this.place, error);
+      throw mapAzureError('stat', name, this.place, error, options?.signal);
     }
   }
 
@@ -164,7 +164,7 @@ export class AzureBackend implements Backend {
       try {
         page = await pages.next();
       } catch (error) {
-        throw mapAzureError('list', `${prefix}*`, this.place, error);
+        throw mapAzureError('list', `${prefix}*`, this.place, error, signal);
       }
       if (page.done) return;
       for (const item of page.value.segment.blobItems) {
@@ -182,7 +182,7 @@ export class AzureBackend implements Backend {
       throwIfAborted(options?.signal);
       await this.container.getBlobClient(this.key(name)).delete({ abortSignal: options?.signal });
     } catch (error) {
-      throw mapAzureError('remove', name, this.place, error);
+      throw mapAzureError('remove', name, this.place, error, options?.signal);
     }
   }
 

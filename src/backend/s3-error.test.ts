@@ -58,6 +58,11 @@ describe('mapS3Error', () => {
     const refused = mapped(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     assert.ok(refused instanceof UnreachableError && refused.transient);
     assert.match(refused.message, /cannot reach s3:https:\/\/s3\.example\.com: connection refused/);
-    assert.ok(mapped(Object.assign(new Error('aborted'), { name: 'AbortError' })) instanceof AbortedError);
+    const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
+    assert.ok(mapS3Error('load', 'config', place, abort, AbortSignal.abort()) instanceof AbortedError);
+    // An abort the caller did not ask for is the SDK giving up on a slow request.
+    const timedOut = mapS3Error('load', 'config', place, abort, new AbortController().signal);
+    assert.ok(timedOut instanceof BackendError && timedOut.transient);
+    assert.equal(timedOut.message, 'load config: timed out (s3:https://s3.example.com)');
   });
 });

@@ -38,12 +38,18 @@ const PERMANENT_REASONS: Readonly<Record<string, string>> = {
   AuthorizationHeaderMalformed: 'the request was signed for the wrong region (set AWS_REGION)',
 };
 
-/** Maps anything the SDK threw during `operation` on object `name` to a coffer error. */
-export function mapS3Error(operation: string, name: string, place: S3Place, error: unknown): CofferError {
+/**
+ * Maps anything the SDK threw during `operation` on object `name` to a coffer
+ * error. `signal` is the caller's: an abort it did not cause is a timeout.
+ */
+export function mapS3Error(operation: string, name: string, place: S3Place, error: unknown, signal?: AbortSignal): CofferError {
   if (error instanceof CofferError) return error;
   const subject = `${operation} ${shortName(name)}`;
   const errorName = error instanceof Error ? error.name : '';
-  if (errorName === 'AbortError') return new AbortedError(undefined, { cause: error });
+  if (errorName === 'AbortError') {
+    if (signal?.aborted) return new AbortedError(undefined, { cause: error });
+    return new BackendError(`${subject}: timed out (${place.endpoint})`, { transient: true, cause: error });
+  }
   const network = mapNetworkError(subject, place.endpoint, error);
   if (network) return network;
   if (errorName === 'CredentialsProviderError' || /could not load credentials/i.test(describe(error))) {

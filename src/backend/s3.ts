@@ -136,7 +136,7 @@ export class S3Backend implements Backend {
       } catch (error) {
         // 412: the condition failed, so an object of that name exists.
         if (httpStatus(error) === 412) return 'exists';
-        throw mapS3Error('save', name, this.place, error);
+        throw mapS3Error('save', name, this.place, error, signal);
       }
     });
   }
@@ -168,7 +168,7 @@ export class S3Backend implements Backend {
     } catch (error) {
       // 416: the range starts at or past the end, which the contract answers with no bytes.
       if (range && httpStatus(error) === 416) return Buffer.alloc(0);
-      const mapped = mapS3Error('load', name, this.place, error);
+      const mapped = mapS3Error('load', name, this.place, error, signal);
       // Some servers cannot serve a range of an empty object (s3rver drops the connection): ask for the size before giving up.
       if (range && mapped instanceof BackendError && mapped.transient && (await this.isPastEnd(name, range.offset, signal))) return Buffer.alloc(0);
       throw mapped;
@@ -191,7 +191,7 @@ export class S3Backend implements Backend {
         { abortSignal: options?.signal });
       return { size: head.ContentLength ?? 0, modified: head.LastModified ?? new Date(0) };
     } catch (error) {
-      throw mapS3Error('stat', name, this.place, error);
+      throw mapS3Error('stat', name, this.place, error, options?.signal);
     }
   }
 
@@ -210,7 +210,7 @@ export class S3Backend implements Backend {
           ...(this.options.listPageSize ? { MaxKeys: this.options.listPageSize } : {}),
         }), { abortSignal: signal });
       } catch (error) {
-        throw mapS3Error('list', `${prefix}*`, this.place, error);
+        throw mapS3Error('list', `${prefix}*`, this.place, error, signal);
       }
       for (const item of page.Contents ?? []) {
         throwIfAborted(signal);
@@ -231,7 +231,7 @@ export class S3Backend implements Backend {
       await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(name) }),
         { abortSignal: options?.signal });
     } catch (error) {
-      throw mapS3Error('remove', name, this.place, error);
+      throw mapS3Error('remove', name, this.place, error, options?.signal);
     }
   }
 
