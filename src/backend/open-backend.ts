@@ -56,20 +56,26 @@ export interface BackendStackOptions {
 /** Parses `location` (if given as a string) and builds its backend stack. Throws UsageError for bad locations or settings. */
 export function openBackendStack(location: string | StorageLocation, options: BackendStackOptions = {}): Backend {
   const parsed = typeof location === 'string' ? parseLocation(location) : location;
-  let backend = storageBackend(parsed, options);
+  const connections = options.connections ?? DEFAULT_CONNECTIONS[parsed.kind];
+  return layersOver(storageBackend(parsed, { ...options, connections }), { ...options, connections });
+}
+
+/** The layers of the stack over any storage backend (tests and benchmarks use it over memory). */
+export function layersOver(storage: Backend, options: BackendStackOptions & { readonly connections: number }): Backend {
+  let backend = storage;
   if (options.faults) backend = new FaultInjectingBackend(backend, options.faults);
   if (options.limits?.uploadBytesPerSecond !== undefined || options.limits?.downloadBytesPerSecond !== undefined) {
     backend = new BandwidthLimitBackend(backend, options.limits);
   }
-  const connections = options.connections ?? DEFAULT_CONNECTIONS[parsed.kind];
+  const { connections } = options;
   if (!Number.isInteger(connections) || connections < 1) throw new UsageError(`--connections must be a positive integer, not ${connections}`);
   backend = new ConcurrencyLimitBackend(backend, connections);
   return new RetryBackend(backend, options.retry);
 }
 
-function storageBackend(location: StorageLocation, options: BackendStackOptions): Backend {
+function storageBackend(location: StorageLocation, options: BackendStackOptions & { readonly connections: number }): Backend {
   const shown = describeLocation(location);
-  const connections = options.connections ?? DEFAULT_CONNECTIONS[location.kind];
+  const { connections } = options;
   switch (location.kind) {
     case 'local':
       return new LocalBackend(resolve(location.path));

@@ -32,7 +32,7 @@ describe('backend settings from flags and environment', () => {
       [{ flags: { connections: '2.5' } }, /--connections 2\.5/],
       [{ flags: { s3StorageClass: 'GLACIER_IR' } }, /--s3-storage-class applies only to s3: repositories/],
       [{ flags: { azureTier: 'Cool' } }, /--azure-tier applies only to azure: repositories/],
-      [{ env: { COFFER_FAULTS: 'x:0.2' } }, /COFFER_FAULTS=x:0\.2: expected SEED:RATE\[:KINDS\]/],
+      [{ env: { COFFER_FAULTS: 'x:0.2' } }, /COFFER_FAULTS=x:0\.2: expected SEED:RATE\[:KINDS\[:IN_A_ROW\]\]/],
     ];
     for (const [options, message] of cases) assert.throws(() => backendSettings('/tmp/repo', options), usage(message));
     assert.throws(() => backendSettings('s3://bucket', { flags: { s3StorageClass: 'cheap' } }), usage(/--s3-storage-class cheap: expected a storage class/));

@@ -22,7 +22,7 @@ import { LOAD_ATTEMPTS } from '../repository/load-verified.js';
 import { openRepository } from '../repository/index.js';
 import { makeTree, readTree, withTempDir } from '../source/testing.js';
 import {
-  COFFER_BIN, Coffer, describeRun, hasStackTrace, jsonLines, pseudoRandomBytes, restoredPath, runCli, toMicroseconds, type RunResult,
+  COFFER_BIN, Coffer, describeRun, hasStackTrace, pseudoRandomBytes, restoredPath, runCli, toMicroseconds, type RunResult,
 } from './testing.js';
 
 const MiB = 1024 * 1024;
@@ -78,7 +78,7 @@ async function assertRestored(coffer: Coffer, source: string, target: string, en
 
 for (const target of targets) {
   describe(`CLI on ${target.name}`, () => {
-    test('init, backup, a second backup that adds only metadata, snapshots, restore, check --read-data', { timeout: 120_000 }, async () => {
+    test('init, backup, a second backup that adds only metadata, restore, check --read-data', { timeout: 120_000 }, async () => {
       await withTempDir(async (base) => {
         const { repo, env } = await target.repository();
         const source = await makeSource(base);
@@ -88,8 +88,6 @@ for (const target of targets) {
         const second = await coffer.backup([source]);
         assert.equal(second.filesUnchanged, 4, 'every file unchanged the second time');
         assert.ok(second.bytesAdded < 64 * 1024, `the second time only metadata is added: ${second.bytesAdded} bytes`);
-        const [listed] = jsonLines((await coffer.ok(['snapshots', '--json'])).stdout) as [unknown[]];
-        assert.equal(listed.length, 2, 'two snapshots');
         await assertRestored(coffer, source, join(base, 'restored'));
         const checked = await coffer.check(true);
         assert.ok(!hasStackTrace(checked.stderr), describeRun(checked));
@@ -101,17 +99,15 @@ for (const target of targets) {
         const { repo, env } = await target.repository();
         const source = await makeSource(base);
         const coffer = await Coffer.init(base, { smallChunks: true, repo, env });
-        // Every kind of fault, a third of all operations.
-        const backup = await coffer.ok(['backup', '--json', source], { env: { COFFER_FAULTS: '11:0.33' } });
+        // Rates are high, so that every kind surely shows up; no operation on one object fails more than 3 times in a row.
+        const backup = await coffer.ok(['backup', '--json', source], { env: { COFFER_FAULTS: '11:0.6' } });
         assert.match(backup.stderr, /injected fault: (error|timeout|lost-response) during save/, describeRun(backup));
-        // Half of all loads come back truncated or corrupted.
-        const checked = await coffer.ok(['check', '--read-data'], { env: { COFFER_FAULTS: '12:0.5:corrupt,truncate' } });
-        assert.match(checked.stderr, /injected fault: corrupt during load (data|tree)\//, describeRun(checked));
-        assert.match(checked.stderr, /injected fault: truncate during load/, describeRun(checked));
-        const restored = await assertRestored(coffer, source, join(base, 'restored'), { COFFER_FAULTS: '13:0.33' });
-        assert.match(restored.stderr, /injected fault: (corrupt|truncate) during load data\//, describeRun(restored));
-        // And without faults, the repository is whole.
-        await coffer.check(true);
+        // Most loads come back truncated or corrupted; check must see through all of it.
+        const checked = await coffer.ok(['check', '--read-data'], { env: { COFFER_FAULTS: '12:0.8:corrupt,truncate' } });
+        const restored = await assertRestored(coffer, source, join(base, 'restored'), { COFFER_FAULTS: '13:0.6' });
+        const loads = `${checked.stderr}\n${restored.stderr}`;
+        for (const kind of ['corrupt', 'truncate']) assert.match(loads, new RegExp(`injected fault: ${kind} during load`), `${kind}\n${loads}`);
+        assert.match(loads, /injected fault: (corrupt|truncate) during load data\//, loads);
       });
     });
   });
