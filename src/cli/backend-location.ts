@@ -144,7 +144,8 @@ export function parseFaults(value: string, onFault?: (message: string) => void):
 }
 
 function describeRetry(event: RetryEvent): string {
-  return `${event.error.message}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt + 1})`;
+  const delay = event.delayMs < 1000 ? `${event.delayMs} ms` : `${(event.delayMs / 1000).toFixed(1)} s`;
+  return `${event.error.message}; retrying in ${delay} (attempt ${event.attempt + 1})`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
