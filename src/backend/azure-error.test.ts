@@ -33,6 +33,7 @@ describe('mapAzureError', () => {
       [restError(undefined, 403), /access denied \(HTTP 403\)/],
       [Object.assign(new Error('DefaultAzureCredential failed to retrieve a token'), { name: 'AggregateAuthenticationError' }), /no Azure credentials: set AZURE_STORAGE_KEY/],
       [restError('ENOTFOUND', undefined, 'getaddrinfo ENOTFOUND acct.blob.core.windows.net'), /host not found/],
+      [new Error('Bearer token authentication is not permitted for non-TLS protected (non-https) URLs.'), /DefaultAzureCredential\) needs https/],
     ];
     for (const [error, message] of cases) {
       const result = mapAzureError('load', 'config', place, error);

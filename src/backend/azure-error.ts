@@ -56,6 +56,12 @@ export function mapAzureError(operation: string, name: string, place: AzurePlace
       { transient: false, cause: error },
     );
   }
+  if (/bearer token authentication is not permitted for non-TLS/i.test(describe(error))) {
+    return new BackendError(
+      `${subject}: a signed-in identity (DefaultAzureCredential) needs https; over http use AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN or a connection string`,
+      { transient: false, cause: error },
+    );
+  }
   const network = mapNetworkError(subject, place.endpoint, error);
   if (network) return network;
   const status = azureStatus(error);
