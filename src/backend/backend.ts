@@ -30,6 +30,8 @@
  *
  * An implementation MAY:
  * - refuse `remove` (immutable storage) with a permanent BackendError;
+ * - store data packs (names under `data/`) in a colder storage tier when
+ *   configured to (storage-tier.ts); every other object stays in the default;
  * - return listed objects in any order and with sizes of 0 when unknown.
  */
 export interface Backend {

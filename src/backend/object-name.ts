@@ -22,6 +22,11 @@ export function checkName(operation: string, name: string): void {
   }
 }
 
+/** Whether `name` is a valid object name; for listings, which skip foreign objects rather than fail. */
+export function isName(name: string): boolean {
+  return NAME.test(name);
+}
+
 /** Throws a permanent BackendError unless `prefix` is '' or the start of a valid name. */
 export function checkPrefix(operation: string, prefix: string): void {
   if (!PREFIX.test(prefix)) {

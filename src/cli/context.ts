@@ -11,14 +11,14 @@ import { UsageError, type Warning } from '../errors.js';
 import {
   HighWater, openRepository, openRepositoryWithKeyFile, requireReadKey, type KeyUnwrapper, type Repository,
 } from '../repository/index.js';
-import { openBackend } from './backend-location.js';
+import { openBackend, type BackendFlags } from './backend-location.js';
 import { keyUnwrappers, type CredentialFlags } from './key-credentials.js';
 import { chooseProgress, type CliProgressSink } from './progress.js';
 import { formatWarning, printJson } from './output.js';
 import { hasPasswordSource, readPassword } from './password.js';
 import { requireRepository, resolveSettings, type Settings, type SettingsFlags } from './profile.js';
 
-export interface GlobalFlags extends SettingsFlags, CredentialFlags {
+export interface GlobalFlags extends SettingsFlags, CredentialFlags, BackendFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly cache?: boolean;
@@ -47,7 +47,11 @@ export class Context {
   }
 
   get backend(): Backend {
-    this.backendInstance ??= openBackend(requireRepository(this.settings));
+    this.backendInstance ??= openBackend(requireRepository(this.settings), {
+      flags: this.flags, env: this.env, onRetry: (message) => this.info(message),
+      // Testing only (COFFER_FAULTS): always on stderr, so tests can see what was injected.
+      onFault: (message) => process.stderr.write(`${message}\n`),
+    });
     return this.backendInstance;
   }
 

@@ -58,7 +58,7 @@ function report(error: unknown, json: boolean): void {
 const program = new Command('coffer')
   .description('Encrypted, deduplicating backups to storage you do not trust')
   .version(VERSION)
-  .option('-r, --repo <location>', 'repository: a path or local:PATH (env COFFER_REPOSITORY)')
+  .option('-r, --repo <location>', 'repository: a path, local:PATH, s3://bucket[/prefix], s3:https://host/bucket[/prefix] or azure:container[/prefix] (env COFFER_REPOSITORY; see docs/backends.md)')
   .option('--config <file>', 'config file with profiles (env COFFER_CONFIG)')
   .option('--profile <name>', 'profile from the config file (env COFFER_PROFILE)')
   .option('--password-file <file>', 'read the passphrase from a file (env COFFER_PASSWORD_FILE)')
@@ -72,6 +72,12 @@ const program = new Command('coffer')
   .option('--no-cache', 'do not use or update the local cache')
   .option('--json', 'machine-readable output (JSON lines)')
   .option('-q, --quiet', 'no progress or informational output')
+  .option('--limit-upload <KiB/s>', 'cap the average upload rate')
+  .option('--limit-download <KiB/s>', 'cap the average download rate')
+  .option('--connections <n>', 'storage operations in flight at once (default 4 local, 8 cloud)')
+  .option('--s3-storage-class <class>', 'S3 storage class for data packs only, e.g. STANDARD_IA or GLACIER_IR')
+  .option('--azure-tier <tier>', 'Azure access tier for data packs only: Hot, Cool, Cold or Archive')
+  .option('--insecure-http', 'allow plain http to a storage endpoint that is not on this machine')
   .addHelpText('after', `\nPassphrase sources, in order: --password-file, --password-command, COFFER_PASSWORD_FILE,
 COFFER_PASSWORD_COMMAND, COFFER_PASSWORD (least safe: visible to other processes), then a prompt.
 Key files wrapped by age or OpenPGP open with --age-identity, --gpg-identity or the gpg program (tried

@@ -85,6 +85,10 @@ export interface InitOptions {
   readonly smallChunks?: boolean;
   /** More init flags. */
   readonly initArgs?: readonly string[];
+  /** Repository location instead of `<base>/repo` (an s3: or azure: location, say). */
+  readonly repo?: string;
+  /** Environment variables for every run of this Coffer (cloud credentials, say). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A repository in a test directory and the means to run the CLI on it. */
@@ -98,6 +102,8 @@ export class Coffer {
     readonly password: string,
     /** The repository id `init --json` printed. */
     readonly repositoryId: string,
+    /** Environment added to every run (InitOptions.env). */
+    readonly baseEnv: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Creates a repository at `<base>/repo` with a cheap KDF. */
@@ -106,12 +112,12 @@ export class Coffer {
     const passwordFile = join(base, 'passphrase');
     await writeFile(passwordFile, password, { mode: 0o600 });
     await mkdir(join(base, 'home'), { recursive: true });
-    const coffer = new Coffer(base, join(base, 'repo'), join(base, 'cache'), passwordFile, password, '');
+    const coffer = new Coffer(base, options.repo ?? join(base, 'repo'), join(base, 'cache'), passwordFile, password, '', options.env);
     const args = ['init', '--json', ...CHEAP_SCRYPT, ...(options.smallChunks ? SMALL_CHUNKS : []), ...(options.initArgs ?? [])];
     const result = await coffer.ok(args);
     const [line] = jsonLines(result.stdout) as [{ type: string; repository: string }];
     assert.equal(line.type, 'init');
-    return new Coffer(base, coffer.repo, coffer.cacheDir, passwordFile, password, line.repository);
+    return new Coffer(base, coffer.repo, coffer.cacheDir, passwordFile, password, line.repository, options.env);
   }
 
   /** The child's environment: nothing inherited but PATH. */
@@ -123,6 +129,7 @@ export class Coffer {
       LC_ALL: 'C.UTF-8',
       COFFER_REPOSITORY: options.repo ?? this.repo,
       COFFER_PASSWORD_FILE: options.passwordFile ?? this.passwordFile,
+      ...this.baseEnv,
       ...options.env,
     };
   }

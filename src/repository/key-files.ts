@@ -15,6 +15,8 @@ import {
 import { passphraseUnwrapper, passphraseWrapper, type KeyUnwrapper, type KeyWrapper } from './key-wrapping.js';
 import { makeDomain, type Keyring } from './keyring.js';
 import { CONFIG_NAME, idOfName, keyName } from './layout.js';
+import { loadVerified } from './load-verified.js';
+import { NameMismatchError, verifyObjectName } from './pack-reader.js';
 
 export interface KeyFileOptions {
   readonly name: string;
@@ -130,7 +132,10 @@ export async function listKeyFiles(backend: Backend, signal?: AbortSignal): Prom
   for await (const object of backend.list('keys/', { signal })) {
     const id = idOfName(object.name);
     try {
-      out.push({ id, file: decodeAnyKeyFile(await backend.load(object.name, { signal })) });
+      out.push({ id, file: await loadVerified(backend, object.name, (bytes) => {
+        verifyObjectName('key', id, bytes);
+        return decodeAnyKeyFile(bytes);
+      }, { signal }) });
     } catch (error) {
       out.push({ id, file: null, problem: describe(error) });
     }
@@ -158,8 +163,15 @@ export async function unlock(
     if (options.keyId && !id.startsWith(options.keyId)) continue;
     found += 1;
     const what = `key ${shortId(id)}`;
-    const bytes = await backend.load(object.name, { signal });
-    if (sha256(bytes).toString('hex') !== id) {
+    let bytes: Buffer;
+    try {
+      // Downloaded again if the bytes do not match the name (a damaged transfer), then reported.
+      bytes = await loadVerified(backend, object.name, (loaded) => {
+        verifyObjectName('key', id, loaded);
+        return loaded;
+      }, { signal });
+    } catch (error) {
+      if (!(error instanceof NameMismatchError)) throw error;
       damaged.set(id, `${what}: content does not match its name`);
       continue;
     }

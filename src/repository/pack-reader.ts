@@ -19,10 +19,13 @@ export interface PackReadKeys {
   readonly packSize: number;
 }
 
+/** Bytes that do not hash to their object's name: damaged in storage or on the way (load-verified.ts loads again). */
+export class NameMismatchError extends IntegrityError {}
+
 /** Checks that `bytes` hash to `name`'s id; every object is self-verifying. */
 export function verifyObjectName(what: string, id: string, bytes: Uint8Array): void {
   if (sha256(bytes).toString('hex') !== id) {
-    throw new IntegrityError(`${what} ${shortId(id)}: content does not match its name (damaged or replaced)`);
+    throw new NameMismatchError(`${what} ${shortId(id)}: content does not match its name (damaged or replaced)`);
   }
 }
 

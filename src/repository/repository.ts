@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { ZstdCodec } from '../codec/index.js';
-import { IntegrityError, NoRepositoryError, NotFoundError } from '../errors.js';
+import { FormatError, IntegrityError, NoRepositoryError, NotFoundError } from '../errors.js';
 import {
   BlobType, decodeSignerSetJson, decodeSnapshotJson, encodeSignerSetJson, encodeSnapshotJson, shortId,
   type BlobId, type PackType, type RepositoryConfig, type SignerSet, type Snapshot,
@@ -17,6 +17,7 @@ import { openIndex } from './index-object.js';
 import { requireReadKey, type Keyring } from './keyring.js';
 import { indexTrust, knownSigners, snapshotStatus, type KnownSigner, type SnapshotStatus } from './signer-trust.js';
 import { CONFIG_NAME, idOfName, packName, signersName, snapshotName } from './layout.js';
+import { loadVerified } from './load-verified.js';
 import { OpenedPack, type PackReadKeys } from './pack-reader.js';
 import { openDocument, sealDocument } from './sealed-document.js';
 
@@ -62,14 +63,15 @@ export class Repository {
 
   /** Loads and authenticates `config` against the key's pinned trust roots. */
   static async loadConfig(backend: Backend, keyring: Keyring, signal?: AbortSignal): Promise<RepositoryConfig> {
-    let bytes: Buffer;
     try {
-      bytes = await backend.load(CONFIG_NAME, { signal });
+      // `config` is not named by its hash; its owner signature is checked instead, and a failure may be damage on the way.
+      return await loadVerified(backend, CONFIG_NAME, (bytes) => decodeConfigObject(bytes, keyring), {
+        signal, retryIf: (error) => error instanceof IntegrityError || error instanceof FormatError,
+      });
     } catch (error) {
       if (error instanceof NotFoundError) throw new NoRepositoryError(`no coffer repository at ${backend.location}`, { cause: error });
       throw error;
     }
-    return decodeConfigObject(bytes, keyring);
   }
 
   get repositoryId(): string {
@@ -113,7 +115,7 @@ export class Repository {
     for await (const object of this.backend.list('index/', { signal })) {
       const id = idOfName(object.name);
       try {
-        const opened = openIndex(id, await this.backend.load(object.name, { signal }), this.keyring.domains);
+        const opened = await loadVerified(this.backend, object.name, (bytes) => openIndex(id, bytes, this.keyring.domains), { signal });
         const trust = indexTrust(opened.signerPublicKey.toString('hex'), this.keyring, signers);
         if (trust === undefined) {
           if (signers) issues.push({ object: object.name, message: `index ${shortId(id)}: signed by an unknown signer, ignored` });
@@ -174,8 +176,8 @@ export class Repository {
     let best: SignerSet | undefined;
     for await (const object of this.backend.list('signers/', { signal })) {
       try {
-        const doc = openDocument('signers', idOfName(object.name), await this.backend.load(object.name, { signal }),
-          readPrivate, this.keyring.readPublicKey);
+        const doc = await loadVerified(this.backend, object.name,
+          (bytes) => openDocument('signers', idOfName(object.name), bytes, readPrivate, this.keyring.readPublicKey), { signal });
         if (!doc.signatureValid || !doc.signerPublicKey.equals(this.keyring.ownerPublicKey)) {
           throw new IntegrityError(`signer set ${shortId(idOfName(object.name))}: not signed by the owner key`);
         }
@@ -224,8 +226,8 @@ export class Repository {
   /** Opens one snapshot and judges its signature against the signer set. */
   async loadSnapshot(id: string, signal?: AbortSignal): Promise<SnapshotRecord> {
     const readPrivate = requireReadKey(this.keyring, 'read snapshots');
-    const bytes = await this.backend.load(snapshotName(id), { signal });
-    const doc = openDocument('snapshot', id, bytes, readPrivate, this.keyring.readPublicKey);
+    const doc = await loadVerified(this.backend, snapshotName(id),
+      (bytes) => openDocument('snapshot', id, bytes, readPrivate, this.keyring.readPublicKey), { signal });
     const snapshot = decodeSnapshotJson(doc.json);
     const signer = (await this.knownSigners(signal)).get(doc.signerPublicKey.toString('hex'));
     const status = snapshotStatus(id, doc.signatureValid && snapshot.signer.equals(doc.signerPublicKey), signer);
@@ -265,7 +267,7 @@ export class Repository {
   /** Loads and opens a whole pack without caching it (for reading every pack once, as check does). */
   async readPack(id: string, type: PackType, signal?: AbortSignal): Promise<OpenedPack> {
     const keys = this.packReadKeys('read data');
-    return OpenedPack.open(id, type, await this.backend.load(packName(type, id), { signal }), keys);
+    return loadVerified(this.backend, packName(type, id), (bytes) => OpenedPack.open(id, type, bytes, keys), { signal });
   }
 
   /**
