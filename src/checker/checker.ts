@@ -3,7 +3,8 @@
  * and signer set opens and verifies; every tree is readable; every blob a
  * snapshot references is indexed; every indexed pack exists; each signer's
  * snapshots form an unbroken chain that reaches this client's high-water
- * marks (chains.ts). With `readData`: every pack's bytes hash to its name,
+ * marks (chains.ts), except where an owner-signed forget record lists the
+ * missing snapshot. With `readData`: every pack's bytes hash to its name,
  * every blob authenticates and matches its id, every index entry agrees
  * with the pack it names (poison.ts), and, with `endorse`, the owner signs
  * an index of the packs it verified.
@@ -11,7 +12,7 @@
 import { describe, throwIfAborted } from '../errors.js';
 import { shortId, type BlobEntry, type BlobId, type IndexPack } from '../format/index.js';
 import {
-  idOfName, packName, requireOwnerKey, saveEndorsedIndex, type HighWater, type Repository, type SnapshotRecord, type SnapshotStatus,
+  idOfName, loadForgottenSnapshots, packName, requireOwnerKey, saveEndorsedIndex, type HighWater, type Repository, type SnapshotRecord, type SnapshotStatus,
 } from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
@@ -33,7 +34,7 @@ export interface CheckOptions {
   readonly endorse?: boolean;
   /** This client's marks: snapshots it saw before must still be there; raised to what this check sees. */
   readonly highWater?: HighWater;
-  /** Snapshots deleted on purpose, which are not gaps. */
+  /** Snapshots deleted on purpose, which are not gaps, besides those the owner's forget records list. */
   readonly forgotten?: Forgotten;
   readonly random?: () => number;
   readonly onProgress?: (progress: { phase: string; done: number; total: number }) => void;
@@ -102,7 +103,14 @@ export async function check(repository: Repository, options: CheckOptions = {}):
     }
   }
 
-  const chains = checkChains(snapshots, new Map(options.highWater?.signers ?? []), options.forgotten ?? NOTHING_FORGOTTEN, nameOf);
+  const recorded = await loadForgottenSnapshots(repository, signal);
+  for (const issue of recorded.issues) report(issue.object, issue.message);
+  const given = options.forgotten ?? NOTHING_FORGOTTEN;
+  const forgotten: Forgotten = {
+    ids: new Set([...given.ids, ...recorded.snapshots.map((s) => s.id as string)]),
+    positions: new Set([...given.positions, ...recorded.snapshots.map((s) => `${s.signer.toString('hex')}:${s.sequence}`)]),
+  };
+  const chains = checkChains(snapshots, new Map(options.highWater?.signers ?? []), forgotten, nameOf);
   problems.push(...chains.problems);
   notes.push(...chains.notes);
   for (const r of snapshots) {

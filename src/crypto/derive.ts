@@ -18,6 +18,7 @@ export const LABELS = {
   index: 'coffer/v1/index',
   snapshot: 'coffer/v1/snapshot',
   signers: 'coffer/v1/signers',
+  forgotten: 'coffer/v1/forgotten',
   keyFile: 'coffer/v1/key',
   gear: 'coffer/v1/gear',
 } as const;

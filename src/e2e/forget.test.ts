@@ -6,14 +6,14 @@
  * work on copies.
  */
 import assert from 'node:assert/strict';
-import { access, cp, mkdir, mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LocalBackend } from '../backend/local.js';
 import { generateRawKeyPair } from '../crypto/index.js';
-import { encodeSnapshotJson, type Snapshot } from '../format/index.js';
-import { openRepository, snapshotName } from '../repository/index.js';
+import { encodeForgetRecordJson, encodeSnapshotJson, type RepositoryId, type Snapshot, type SnapshotId } from '../format/index.js';
+import { forgottenName, openRepository, snapshotName } from '../repository/index.js';
 import { sealDocument } from '../repository/sealed-document.js';
 import { removeTree } from '../source/testing.js';
 import { Coffer, describeRun, jsonLines, objectNames, restoredPath, type RunResult } from './testing.js';
@@ -128,7 +128,7 @@ test('forget --dry-run shows every decision with its reasons (JSON and text) and
   const before = await objectNames(coffer.repo, 'snapshots');
   const { snapshots, summary } = forgetLines(await coffer.run(['forget', '--dry-run', '--json', ...POLICY], { env: { TZ: 'UTC' } }));
   assert.deepEqual(decisions(snapshots), EXPECTED);
-  assert.deepEqual({ ...summary }, { type: 'summary', dryRun: true, kept: 4, toRemove: 2, removed: 0, failed: 0, leftUnverified: 0, unreadable: 0 });
+  assert.deepEqual({ ...summary }, { type: 'summary', dryRun: true, kept: 4, toRemove: 2, removed: 0, failed: 0, leftUnverified: 0, unreadable: 0, forgetRecord: null });
   assert.ok(snapshots.every((s) => s.verified && !s.timeCapped && s.effectiveTime === s.time));
   assert.equal(snapshots.find((s) => s.action === 'remove')?.note, 'no rule keeps it');
 
@@ -151,7 +151,7 @@ test('periods follow the TZ the command runs in', async () => {
   assert.ok(east.snapshots.find((l) => l.id === ids.get('s3'))?.reasons.some((r) => r.text === 'daily 2024-01-02'));
 });
 
-test('forget removes what the policy does not keep; the kept snapshots still restore and check passes', async () => {
+test('forget removes what the policy does not keep, after recording it; check passes, but not for an unrecorded deletion', async () => {
   const { repo, run } = await copyRepo('policy');
   const { snapshots, summary } = forgetLines(await run(['forget', '--json', ...POLICY]));
   assert.deepEqual(decisions(snapshots), EXPECTED);
@@ -170,7 +170,37 @@ test('forget removes what the policy does not keep; the kept snapshots still res
   }
   const check = await run(['check']);
   assert.equal(check.code, 0, describeRun(check));
+  assert.equal((await objectNames(repo, 'forgotten')).length, 1, 'one forget record, from the run that removed snapshots');
+
+  // s5 (sequence 5, the previous of s6) deleted by storage: still a gap, and a record
+  // that an authorized signer (not the owner) signs for it excuses nothing.
+  const s5 = ids.get('s5')!;
+  await rm(join(repo, snapshotName(s5)));
+  const forged = await plantForgetRecord(repo, s5);
+  const gap = await run(['check']);
+  assert.equal(gap.code, 1, describeRun(gap));
+  assert.match(gap.stderr, new RegExp(`follows snapshot ${s5.slice(0, 8)}, which is missing from storage`), describeRun(gap));
+  assert.match(gap.stderr, new RegExp(`forgotten/${forged}: forget record ${forged.slice(0, 8)}: not signed by the owner key`), describeRun(gap));
+  assert.match(gap.stdout, /2 problem\(s\) found/, describeRun(gap));
 });
+
+/** Saves a forget record listing `snapshot`, sealed properly but signed by the repository's signer key instead of the owner key. */
+async function plantForgetRecord(repo: string, snapshot: string): Promise<string> {
+  const backend = new LocalBackend(repo);
+  try {
+    const { repository } = await openRepository(backend, coffer.password);
+    const { keyring } = repository;
+    const json = encodeForgetRecordJson({
+      format: 1, repository: repository.repositoryId as RepositoryId, time: MARCH,
+      snapshots: [{ id: snapshot as SnapshotId, signer: keyring.signer.publicKey, sequence: 5 }],
+    });
+    const sealed = sealDocument('forgotten', json, keyring.signer, keyring.readPublicKey);
+    await backend.save(forgottenName(sealed.id), sealed.bytes);
+    return sealed.id;
+  } finally {
+    await backend.close();
+  }
+}
 
 test('a snapshot claiming a time after its storage time counts at the storage time', async () => {
   const { repo, run } = await copyRepo('skew');

@@ -48,12 +48,14 @@ test('a write-only key backs up but reads nothing (exit 13); its snapshots carry
     assert.ok(second.bytesAdded < first.bytesAdded / 4, `${second.bytesAdded} of ${first.bytesAdded} bytes added again`);
 
     const target = join(dir, 'never');
-    for (const args of [['snapshots'], ['ls', 'latest'], ['restore', 'latest', '--target', target], ['cat', 'snapshot', second.snapshot], ['check'], ['key', 'add', '--new-password-file', hostPass]]) {
+    for (const args of [['snapshots'], ['ls', 'latest'], ['restore', 'latest', '--target', target], ['cat', 'snapshot', second.snapshot], ['check'], ['key', 'add', '--new-password-file', hostPass],
+      ['forget', second.snapshot], ['repair', 'snapshots', '--forget']]) {
       const result = await coffer.run(args, host);
       assert.equal(result.code, 13, describeRun(result));
       assert.match(result.stderr, /can only write backups|needs the repository's full key/, describeRun(result));
       assert.ok(!hasStackTrace(result.stderr), describeRun(result));
     }
+    assert.deepEqual(await objectNames(coffer.repo, 'forgotten'), [], 'a write-only key records no deletion');
 
     // The owner: both snapshots signed by web1, chained; restores the latest byte for byte.
     const listed = await snapshotsOf(coffer);

@@ -13,6 +13,8 @@ export const ObjectType = {
   index: 0x04,
   snapshot: 0x05,
   signers: 0x06,
+  // 0x07 to 0x09 are reserved for prune's objects.
+  forgotten: 0x0a,
 } as const;
 export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
 
@@ -29,6 +31,7 @@ const TYPE_NAMES: Record<number, string> = {
   [ObjectType.index]: 'index',
   [ObjectType.snapshot]: 'snapshot',
   [ObjectType.signers]: 'signer set',
+  [ObjectType.forgotten]: 'forget record',
 };
 
 /** The name of an object type, for messages ("data pack"). */

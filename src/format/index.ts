@@ -49,6 +49,7 @@ export {
   MAX_WRAPPED_MESSAGE_LENGTH, PUBLIC_KEY_WRAPPINGS, type AnyKeyFile, type KeyWrapping, type PublicKeyWrapping,
   type WrappedKeyFile,
 } from './wrapped-key-file.js';
+export { decodeForgetRecordJson, encodeForgetRecordJson, type ForgetRecord, type ForgottenSnapshot } from './forget-record.js';
 export { BASE32_ALPHABET, canonicalBase32Symbol, decodeBase32, encodeBase32 } from './base32.js';
 export {
   decodeExportSecrets, decodeKeyExportPayload, encodeExportSecrets, encodeKeyExportHead, encodeKeyExportPayload,

@@ -12,7 +12,8 @@ import { SEAL_TAG_LENGTH } from './entry.js';
 import { decodeHeader, encodeHeader, HEADER_LENGTH, objectTypeName, ObjectType } from './header.js';
 
 /** The object types with this layout. */
-export type SealedObjectType = typeof ObjectType.index | typeof ObjectType.snapshot | typeof ObjectType.signers;
+export type SealedObjectType =
+  typeof ObjectType.index | typeof ObjectType.snapshot | typeof ObjectType.signers | typeof ObjectType.forgotten;
 
 /** header(6) || prefix(32). */
 export const SEALED_OBJECT_PREFIX_LENGTH = HEADER_LENGTH + 32;

@@ -14,6 +14,7 @@ export const SignatureLabel = {
   index: 'coffer/v1/sig/index',
   snapshot: 'coffer/v1/sig/snapshot',
   signers: 'coffer/v1/sig/signers',
+  forgotten: 'coffer/v1/sig/forgotten',
 } as const;
 export type SignatureLabel = (typeof SignatureLabel)[keyof typeof SignatureLabel];
 

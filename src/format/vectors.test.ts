@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { FormatError } from '../errors.js';
 import {
-  decodeConfigJson, decodeContentList, decodeEntry, decodeHeader, decodeIndexPayload, decodeKeyFile, decodeKeySecrets,
-  decodePadded, decodeSigned, decodeSignerSetJson, decodeSnapshotJson, decodeTrailerBody, decodeTree, encodeEntry,
-  encodeHeader, encodeIndexPayload, encodePadded, encodeSigned, encodeSnapshotJson, encodeTrailerBody, encodeTree,
-  ENTRY_LENGTH, padme,
+  decodeConfigJson, decodeContentList, decodeEntry, decodeForgetRecordJson, decodeHeader, decodeIndexPayload, decodeKeyFile,
+  decodeKeySecrets, decodePadded, decodeSigned, decodeSignerSetJson, decodeSnapshotJson, decodeTrailerBody, decodeTree,
+  encodeEntry, encodeForgetRecordJson, encodeHeader, encodeIndexPayload, encodePadded, encodeSigned, encodeSnapshotJson,
+  encodeTrailerBody, encodeTree, ENTRY_LENGTH, padme,
   type BlobEntry, type IndexPayload, type ObjectType, type PackLimits,
 } from './index.js';
 
@@ -38,6 +38,7 @@ interface Vectors {
   indexPayloads: { payload: IndexPayload; encoded: string }[];
   trees: { json: string; names: string[] }[];
   snapshots: { json: string[] };
+  forgetRecords: { json: string[] };
   negative: NegativeCase[];
 }
 
@@ -58,6 +59,7 @@ const decoders: Record<string, (bytes: Buffer, c: NegativeCase) => unknown> = {
   snapshot: (bytes) => decodeSnapshotJson(bytes),
   config: (bytes) => decodeConfigJson(bytes),
   signerSet: (bytes) => decodeSignerSetJson(bytes),
+  forgetRecord: (bytes) => decodeForgetRecordJson(bytes),
   keyFile: (bytes) => decodeKeyFile(bytes),
   keySecrets: (bytes) => decodeKeySecrets(bytes),
 };
@@ -127,6 +129,17 @@ describe('format vectors', () => {
     const copy = decodeSnapshotJson(Buffer.from(vectors.snapshots.json[1] ?? '', 'utf8'));
     assert.deepEqual(copy.original, { repository: 'd'.repeat(64), snapshot: 'e'.repeat(64) });
     assert.equal('original' in decodeSnapshotJson(Buffer.from(vectors.snapshots.json[0] ?? '', 'utf8')), false);
+  });
+
+  test('forget records decode and encode back to the same bytes', () => {
+    for (const json of vectors.forgetRecords.json) {
+      const record = decodeForgetRecordJson(Buffer.from(json, 'utf8'));
+      assert.equal(encodeForgetRecordJson(record).toString('utf8'), json);
+    }
+    const first = decodeForgetRecordJson(Buffer.from(vectors.forgetRecords.json[0] ?? '', 'utf8'));
+    assert.deepEqual(first.snapshots.map((s) => [s.id, s.signer.toString('hex'), s.sequence]), [
+      ['a'.repeat(64), 'b'.repeat(64), 1], ['c'.repeat(64), 'b'.repeat(64), 3],
+    ]);
   });
 
   describe('negative cases', () => {

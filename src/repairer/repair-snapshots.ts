@@ -7,7 +7,8 @@
  * no "original": a repaired copy no longer counts as a copy of its source,
  * so the next `coffer copy` brings the whole snapshot again (only the lost
  * data moves). The old snapshot is removed only with `forget`, and only
- * after the new one is stored.
+ * after the new one and an owner-signed forget record of the old one are
+ * stored.
  */
 import { previousOfSigner } from '../archiver/backup.js';
 import { CompressPool } from '../codec/index.js';
@@ -15,7 +16,8 @@ import { blobIdOf } from '../crypto/index.js';
 import { describe, throwIfAborted } from '../errors.js';
 import { BlobType, bytesToId, type BlobId, type Snapshot } from '../format/index.js';
 import {
-  BlobIndex, BlobWriter, snapshotName, writerDomain, type Repository, type SnapshotRecord,
+  BlobIndex, BlobWriter, forgottenSnapshotOf, requireOwnerKey, saveForgetRecord, snapshotName, writerDomain,
+  type Repository, type SnapshotRecord,
 } from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { snapshotPath } from '../walker/index.js';
@@ -24,14 +26,18 @@ import { TreeRepairer } from './tree-repairer.js';
 
 export const REPAIRED_TAG = 'repaired';
 
+const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
 export interface RepairSnapshotsOptions {
   readonly snapshots: readonly SnapshotRecord[];
   /** Also read every pack the snapshots use and treat blobs that do not verify as lost. */
   readonly readData?: boolean;
   /** Report what is lost, write nothing. */
   readonly dryRun?: boolean;
-  /** Remove each old snapshot once its repaired version is stored. */
+  /** Remove each old snapshot once its repaired version and an owner-signed forget record of it are stored (needs the full key). */
   readonly forget?: boolean;
+  /** The clock for forget records, nanoseconds since the epoch. */
+  readonly now?: () => bigint;
   readonly program: string;
   readonly onRepair?: (repair: SnapshotRepair) => void;
   readonly onProgress?: (progress: { done: number; total: number }) => void;
@@ -53,6 +59,7 @@ export interface SnapshotRepair {
 
 export async function repairSnapshots(repository: Repository, options: RepairSnapshotsOptions): Promise<SnapshotRepair[]> {
   const { signal } = options;
+  if (options.forget && !options.dryRun) requireOwnerKey(repository.keyring, 'repair snapshots --forget'); // before any work
   const domain = writerDomain(repository.keyring);
   const availability = await BlobAvailability.create(repository, { readData: options.readData, signal });
   const pool = options.dryRun ? undefined : new CompressPool();
@@ -114,6 +121,9 @@ async function repairOne(
   let forgetError: string | null = null;
   if (options.forget) {
     try {
+      // The owner's record of the deletion goes first (docs/format.md "Forget records"), so check
+      // accepts the gap; if it cannot be saved, the old snapshot stays.
+      await saveForgetRecord(repository, [forgottenSnapshotOf(record)], (options.now ?? nowNs)(), 'repair snapshots --forget', signal);
       await repository.backend.remove(snapshotName(record.id), { signal });
       forgotten = true;
     } catch (error) {

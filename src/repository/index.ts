@@ -15,7 +15,7 @@ export { recoverJournaledPacks } from './recover.js';
 export { OpenedPack, verifyObjectName } from './pack-reader.js';
 export { openIndex, sealIndex } from './index-object.js';
 export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './keyring.js';
-export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
+export { CONFIG_NAME, forgottenName, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';
 export { decodeConfigObject } from './config-object.js';
 export { rebuildIndex, type RebuildIndexResult, type RebuildProblem } from './rebuild-index.js';
@@ -23,3 +23,4 @@ export { exportKey, keyExportFingerprint, keyringFromExport, readKeyExport, type
 export { HighWater, type SignerHead } from './high-water.js';
 export { authorizeSigner, describeSigner, findSigner, revokeSigner, writeOnlyKeyring } from './signers.js';
 export { saveEndorsedIndex } from './endorse.js';
+export { forgottenSnapshotOf, loadForgottenSnapshots, saveForgetRecord } from './forget-records.js';

@@ -8,6 +8,7 @@ export const keyName = (id: string): string => `keys/${id}`;
 export const signersName = (id: string): string => `signers/${id}`;
 export const indexName = (id: string): string => `index/${id}`;
 export const snapshotName = (id: string): string => `snapshots/${id}`;
+export const forgottenName = (id: string): string => `forgotten/${id}`;
 export const packName = (kind: PackKind, id: string): string => `${kind}/${id.slice(0, 2)}/${id}`;
 
 /** The id at the end of an object name (`data/ab/abcd...` -> `abcd...`). */

@@ -11,11 +11,12 @@ import {
 } from '../format/index.js';
 import { verifyObjectName } from './pack-reader.js';
 
-export type DocumentKind = 'snapshot' | 'signers';
+export type DocumentKind = 'snapshot' | 'signers' | 'forgotten';
 
 const KINDS = {
   snapshot: { type: ObjectType.snapshot, info: LABELS.snapshot, label: SignatureLabel.snapshot },
   signers: { type: ObjectType.signers, info: LABELS.signers, label: SignatureLabel.signers },
+  forgotten: { type: ObjectType.forgotten, info: LABELS.forgotten, label: SignatureLabel.forgotten },
 } as const;
 
 export interface SealedDocument {

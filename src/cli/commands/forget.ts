@@ -1,12 +1,15 @@
 /**
  * `coffer forget`: removes snapshot objects, either those a retention policy
- * does not keep (docs/retention.md) or those named by id. Data stays until
+ * does not keep (docs/retention.md) or those named by id, after saving an
+ * owner-signed forget record of them (docs/format.md). Data stays until
  * prune. Unverified snapshots never count for a policy and are removed only
  * with --allow-unverified.
  */
 import { NotFoundError, UsageError } from '../../errors.js';
 import { shortId } from '../../format/index.js';
-import { idOfName, requireOwnerKey, snapshotName, type Repository, type SnapshotRecord } from '../../repository/index.js';
+import {
+  forgottenSnapshotOf, idOfName, requireOwnerKey, saveForgetRecord, snapshotName, type Repository, type SnapshotRecord,
+} from '../../repository/index.js';
 import {
   planForget, processOffset, type ForgetCandidate, type GroupField, type RetentionPolicy,
 } from '../../retention/index.js';
@@ -48,12 +51,22 @@ export async function run(ctx: Context, ids: string[], flags: ForgetFlags): Prom
     else if (!ctx.flags.quiet) ctx.out(`${sectionText(section, offset, dryRun).join('\n')}\n`);
   }
   const rows = sections.flatMap((s) => s.rows);
-  const doomed = rows.filter((r) => r.action === 'remove').map((r) => r.id);
-  const outcome = dryRun ? { removed: 0, failed: 0 } : await removeSnapshots(repository.backend, doomed, (w) => ctx.warn(w), ctx.signal);
+  const doomedRows = rows.filter((r) => r.action === 'remove');
+  const doomed = doomedRows.map((r) => r.id);
+  let outcome = { removed: 0, failed: 0 };
+  let forgetRecord: string | null = null;
+  if (!dryRun && doomed.length > 0) {
+    // The owner's record of the deletions goes first, so check accepts the gaps they leave. A crash
+    // after it leaves a record of snapshots still present, which excuses nothing that is there.
+    // Unreadable snapshots are in no signer's chain, so they need no record.
+    const listed = doomedRows.flatMap((r) => (r.record ? [forgottenSnapshotOf(r.record)] : []));
+    if (listed.length > 0) forgetRecord = await saveForgetRecord(repository, listed, BigInt(Date.now()) * 1_000_000n, 'forget', ctx.signal);
+    outcome = await removeSnapshots(repository.backend, doomed, (w) => ctx.warn(w), ctx.signal);
+  }
   const count = (action: string) => rows.filter((r) => r.action === action).length;
   const summary = {
     dryRun, kept: count('keep'), toRemove: doomed.length, removed: outcome.removed, failed: outcome.failed,
-    leftUnverified: count('leave'), unreadable: policy ? unreadable.length : 0,
+    leftUnverified: count('leave'), unreadable: policy ? unreadable.length : 0, forgetRecord,
   };
   if (ctx.json) {
     ctx.outJson({ type: 'summary', ...summary });
