@@ -39,21 +39,21 @@ async function main(): Promise<void> {
   const throughput: Throughput[] = [];
   const note = (t: Throughput): void => {
     throughput.push(t);
-    log(`${t.name}: ${t.mbPerSecond.toFixed(0)} MB/s${t.note ? ` (${t.note})` : ''}`);
+    log(`${t.name}: ${t.mbPerSecond.toFixed(0)} MB/s, ${t.mbPerCpuSecond.toFixed(0)} MB/CPU-s${t.note ? ` (${t.note})` : ''}`);
   };
-  note(chunkerThroughput(random, reps));
-  note(blobIdThroughput(random, reps));
-  for (const t of zstdThroughput('text', text, reps)) note(t);
-  for (const t of zstdThroughput('random', random, reps)) note(t);
+  note(await chunkerThroughput(random, reps));
+  note(await blobIdThroughput(random, reps));
+  for (const t of await zstdThroughput('text', text, reps)) note(t);
+  for (const t of await zstdThroughput('random', random, reps)) note(t);
   note(await poolThroughput(text, reps));
-  for (const t of packThroughput(random, reps)) note(t);
+  for (const t of await packThroughput(random, reps)) note(t);
 
   const index: IndexFigures[] = [];
   for (const blobs of quick ? [1e6] : [1e6, 5e6, 10e6]) {
-    const f = indexFigures(blobs, 1 << 20);
+    const f = await indexFigures(blobs, 1 << 20);
     index.push(f);
-    log(`BlobIndex ${blobs / 1e6}M: ${(f.insertsPerSecond / 1e6).toFixed(2)}M adds/s, ${(f.hitLookupsPerSecond / 1e6).toFixed(2)}M hits/s, `
-      + `${(f.missLookupsPerSecond / 1e6).toFixed(2)}M misses/s, ${f.heapBytesPerBlob?.toFixed(1) ?? '?'} B/blob (heap + buffers), `
+    log(`BlobIndex ${blobs / 1e6}M: ${(f.inserts.perCpuSecond / 1e6).toFixed(2)}M adds/CPU-s, ${(f.hitLookups.perCpuSecond / 1e6).toFixed(2)}M hits/CPU-s, `
+      + `${(f.missLookups.perCpuSecond / 1e6).toFixed(2)}M misses/CPU-s, ${f.heapBytesPerBlob?.toFixed(1) ?? '?'} B/blob (heap + buffers), `
       + `${f.typedArrayBytesPerBlob?.toFixed(1) ?? '?'} B/blob (typed arrays)`);
   }
 

@@ -11,13 +11,13 @@ import { ZstdCodec } from '../../codec/index.js';
 import { BlobType } from '../../format/index.js';
 import { buildPack, type BuiltPack, type PackableBlob } from '../../repository/pack-builder.js';
 import { OpenedPack } from '../../repository/pack-reader.js';
-import type { Throughput } from './codec-and-chunker.js';
-import { mbPerSecond, medianSeconds } from './timing.js';
+import { throughput, type Throughput } from './codec-and-chunker.js';
+import { medianTiming } from './timing.js';
 
 const MiB = 2 ** 20;
 const BLOBS_PER_PACK = 16;
 
-export function packThroughput(data: Buffer, reps: number): Throughput[] {
+export async function packThroughput(data: Buffer, reps: number): Promise<Throughput[]> {
   const { publicKey, privateKey } = generateRawKeyPair('x25519');
   const idKey = Buffer.alloc(32, 3);
   const blobs: PackableBlob[] = [];
@@ -27,13 +27,13 @@ export function packThroughput(data: Buffer, reps: number): Throughput[] {
   }
   const bytes = blobs.length * MiB;
   let packs: BuiltPack[] = [];
-  const sealSeconds = medianSeconds(reps, () => {
+  const seal = await medianTiming(reps, () => {
     packs = [];
     for (let i = 0; i < blobs.length; i += BLOBS_PER_PACK) packs.push(buildPack('data', blobs.slice(i, i + BLOBS_PER_PACK), publicKey));
   });
   const keys = { readPublicKey: publicKey, readPrivateKey: privateKey, idKeys: [idKey], maxBlobSize: 8 * MiB, packSize: 16 * MiB + MiB };
   const codec = new ZstdCodec();
-  const openSeconds = medianSeconds(reps, () => {
+  const open = await medianTiming(reps, () => {
     for (const pack of packs) {
       const opened = OpenedPack.open(pack.id, 'data', pack.bytes, keys);
       for (const entry of opened.entries) opened.openBlob(entry, codec);
@@ -41,7 +41,7 @@ export function packThroughput(data: Buffer, reps: number): Throughput[] {
   });
   const note = `${BLOBS_PER_PACK} × 1 MiB raw blobs per pack`;
   return [
-    { name: 'seal packs (buildPack)', mbPerSecond: mbPerSecond(bytes, sealSeconds), bytes, note },
-    { name: 'open packs and every blob (OpenedPack)', mbPerSecond: mbPerSecond(bytes, openSeconds), bytes, note: `${note}, ids verified` },
+    throughput('seal packs (buildPack)', bytes, seal, note),
+    throughput('open packs and every blob (OpenedPack)', bytes, open, `${note}, ids verified`),
   ];
 }
