@@ -41,6 +41,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return name === 'restic' ? resticDriver() : borgDriver();
   });
 
+  // Taken before the run: the tree may change while it runs, the measured build does not.
+  const commit = await commitOf(ROOT);
   const measured = await runBenchmark({
     params, rounds: args.rounds, drivers, steps: args.steps, baselines: args.baselines, dataDir, workDir, keep: args.keep,
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
@@ -52,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log,
   });
   const coffer = measured.versions['coffer'];
-  const result = coffer === undefined ? measured : { ...measured, versions: { ...measured.versions, coffer: coffer + (await commitOf(ROOT)) } };
+  const result = coffer === undefined ? measured : { ...measured, versions: { ...measured.versions, coffer: coffer + commit } };
 
   const markdown = renderMarkdown(result);
   await mkdir(resultsDir, { recursive: true });
