@@ -16,6 +16,8 @@ export interface BenchArgs {
   readonly resultsDir?: string;
   readonly keep: boolean;
   readonly scryptN?: number;
+  /** Extra node options for every coffer command, e.g. --cpu-prof. */
+  readonly cofferNodeArgs: readonly string[];
   readonly micro: boolean;
   readonly help: boolean;
 }
@@ -33,6 +35,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --results-dir DIR     where results are written (default bench/results)
   --keep                keep repositories and caches (in DATA_DIR/work/...)
   --scrypt-n N          coffer key file cost (default: coffer's own default)
+  --coffer-node-arg A   node option for every coffer command (repeatable), e.g.
+                        --coffer-node-arg=--cpu-prof --coffer-node-arg=--cpu-prof-dir=/tmp/prof
   --micro               also run the micro-benchmarks (npm run bench:micro)
 `;
 
@@ -57,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         'results-dir': { type: 'string' },
         keep: { type: 'boolean', default: false },
         'scrypt-n': { type: 'string' },
+        'coffer-node-arg': { type: 'string', multiple: true },
         micro: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -81,6 +86,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     resultsDir: parsed['results-dir'],
     keep: parsed.keep === true,
     scryptN: parsed['scrypt-n'] === undefined ? undefined : positiveInteger(parsed['scrypt-n'], '--scrypt-n'),
+    cofferNodeArgs: parsed['coffer-node-arg'] ?? [],
     micro: parsed.micro === true,
     help: parsed.help === true,
   };

@@ -37,7 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = join(dataDir, 'work', stamp);
   const drivers: ToolDriver[] = args.tools.map((name) => {
-    if (name === 'coffer') return cofferDriver({ scryptN: args.scryptN });
+    if (name === 'coffer') return cofferDriver({ scryptN: args.scryptN, nodeArgs: args.cofferNodeArgs });
     return name === 'restic' ? resticDriver() : borgDriver();
   });
 
@@ -47,7 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
     params, rounds: args.rounds, drivers, steps: args.steps, baselines: args.baselines, dataDir, workDir, keep: args.keep,
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
     settings: {
-      coffer: `default chunker (512 KiB/1 MiB/8 MiB) and 16 MiB packs, zstd 3, key file scrypt ${args.scryptN === undefined ? 'default' : `N=${args.scryptN}`}`,
+      coffer: `default chunker (512 KiB/1 MiB/8 MiB) and 16 MiB packs, zstd 3, key file scrypt ${args.scryptN === undefined ? 'default' : `N=${args.scryptN}`}`
+        + (args.cofferNodeArgs.length > 0 ? `, node ${args.cofferNodeArgs.join(' ')}` : ''),
       restic: 'repository version 2, compression auto',
       borg: 'init -e repokey-blake2, create --compression zstd,3',
     },

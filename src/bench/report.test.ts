@@ -67,6 +67,7 @@ test('steps bring their prerequisites; bad options are usage errors', () => {
   const quick = parseBenchArgs(['--quick', '--tools', 'restic,coffer', '--steps', 'nochange']);
   assert.deepEqual([quick.dataset, quick.rounds, quick.tools, quick.steps], ['quick', 1, ['coffer', 'restic'], ['init', 'first', 'nochange']]);
   assert.equal(parseBenchArgs([]).rounds, 3);
+  assert.deepEqual(parseBenchArgs(['--coffer-node-arg=--cpu-prof', '--coffer-node-arg=--cpu-prof-dir=/tmp/p']).cofferNodeArgs, ['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
   assert.throws(() => parseBenchArgs(['--tools', 'tar']), BenchUsageError);
   assert.throws(() => parseBenchArgs(['--rounds', '0']), BenchUsageError);
   assert.throws(() => parseBenchArgs(['--fast']), BenchUsageError);

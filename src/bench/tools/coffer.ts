@@ -1,8 +1,9 @@
 /**
  * coffer, run through its real CLI (bin/coffer.js of this checkout) with
- * default chunker and pack size. `--scrypt-n` may be lowered for
- * experiments; the default key file cost (N = 2^17, r = 8: 128 MiB, about
- * half a second) is paid by every command, like restic's calibrated scrypt.
+ * default chunker and pack size. The default key file cost (N = 2^17,
+ * r = 8: 128 MiB, a fraction of a second) is paid by every command, like
+ * restic's calibrated scrypt; `--scrypt-n` may lower it for experiments,
+ * and node options may be added (a profiler).
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { cleanEnv, writePasswordFile, type ToolDriver, type ToolRepository } fro
 
 export const COFFER_BIN = fileURLToPath(new URL('../../../bin/coffer.js', import.meta.url));
 
-export function cofferDriver(options: { scryptN?: number } = {}): ToolDriver {
+export function cofferDriver(options: { scryptN?: number; nodeArgs?: readonly string[] } = {}): ToolDriver {
   return {
     name: 'coffer',
     async version() {
@@ -23,7 +24,7 @@ export function cofferDriver(options: { scryptN?: number } = {}): ToolDriver {
       const env = await cleanEnv(workDir);
       const passwordFile = await writePasswordFile(workDir);
       const coffer = (...args: string[]) => ({
-        argv: [process.execPath, COFFER_BIN, '--repo', repoDir, '--password-file', passwordFile, '--cache-dir', cacheDir, '--quiet', ...args],
+        argv: [process.execPath, ...(options.nodeArgs ?? []), COFFER_BIN, '--repo', repoDir, '--password-file', passwordFile, '--cache-dir', cacheDir, '--quiet', ...args],
         env,
       });
       return {
