@@ -47,26 +47,11 @@ export async function runBenchmark(options: RunOptions): Promise<BenchResult> {
   const tools = options.drivers.map((d) => d.name);
   const samples: Sample[] = [];
 
-  for (let round = 0; round < options.rounds; round++) {
-    const roundDir = join(options.workDir, `round-${round + 1}`);
-    await dataset.toBase();
-    const repos = new Map<ToolName, ToolRepository>();
-    for (const driver of options.drivers) {
-      const dir = join(roundDir, driver.name);
-      await mkdir(dir, { recursive: true });
-      repos.set(driver.name, await driver.create(dir));
-    }
-    await sync(roundDir);
-    for (const step of steps) {
-      if (step === 'mutated') await dataset.toMutated();
-      const baseline = (Object.keys(BASELINES) as (keyof typeof BASELINES)[]).filter((b) => options.baselines && BASELINES[b] === step);
-      for (const participant of rotate<Participant>([...tools, ...baseline], round)) {
-        const sample = await runOne({ participant, step, round, roundDir, dataset, repo: repos.get(participant as ToolName) });
-        samples.push(sample);
-        log(describe(sample, options.rounds));
-      }
-    }
-    if (!options.keep) await rm(roundDir, { recursive: true, force: true });
+  try {
+    for (let round = 0; round < options.rounds; round++) samples.push(...(await runRound(options, dataset, round)));
+  } catch (error) {
+    log(`work directory left for inspection: ${options.workDir}`);
+    throw error;
   }
   await dataset.toBase();
   if (!options.keep) await rm(options.workDir, { recursive: true, force: true });
@@ -93,6 +78,32 @@ export async function runBenchmark(options: RunOptions): Promise<BenchResult> {
     samples,
     medians: medians(samples),
   };
+}
+
+/** Fresh repositories, then every step for every participant in this round's order. */
+async function runRound(options: RunOptions, dataset: Dataset, round: number): Promise<Sample[]> {
+  const roundDir = join(options.workDir, `round-${round + 1}`);
+  const samples: Sample[] = [];
+  await dataset.toBase();
+  const repos = new Map<ToolName, ToolRepository>();
+  for (const driver of options.drivers) {
+    const dir = join(roundDir, driver.name);
+    await mkdir(dir, { recursive: true });
+    repos.set(driver.name, await driver.create(dir));
+  }
+  await sync(roundDir);
+  const baselines = (Object.keys(BASELINES) as (keyof typeof BASELINES)[]).filter(() => options.baselines);
+  for (const step of options.steps) {
+    if (step === 'mutated') await dataset.toMutated();
+    const participants: Participant[] = [...repos.keys(), ...baselines.filter((b) => BASELINES[b] === step)];
+    for (const participant of rotate(participants, round)) {
+      const sample = await runOne({ participant, step, round, roundDir, dataset, repo: repos.get(participant as ToolName) });
+      samples.push(sample);
+      options.log(describe(sample, options.rounds));
+    }
+  }
+  if (!options.keep) await rm(roundDir, { recursive: true, force: true });
+  return samples;
 }
 
 interface StepContext {
