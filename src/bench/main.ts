@@ -3,14 +3,14 @@
  * set, on this machine, in one run. See bench/README.md for the method.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchUsageError, parseBenchArgs, USAGE } from './args.js';
 import { FULL, QUICK, TINY } from './dataset/params.js';
 import { runQuiet } from './measure.js';
 import { renderMarkdown } from './report.js';
-import { STEPS } from './result.js';
+import { STEPS, type BenchResult } from './result.js';
 import { runBenchmark } from './run.js';
 import { borgDriver } from './tools/borg.js';
 import { cofferDriver } from './tools/coffer.js';
@@ -36,6 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const resultsDir = args.resultsDir ?? join(ROOT, 'bench/results');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = join(dataDir, 'work', stamp);
+  const base = join(resultsDir, `${stamp}-${params.name}`);
   const drivers: ToolDriver[] = args.tools.map((name) => {
     if (name === 'coffer') return cofferDriver({ scryptN: args.scryptN, nodeArgs: args.cofferNodeArgs });
     return name === 'restic' ? resticDriver() : borgDriver();
@@ -43,6 +44,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Taken before the run: the tree may change while it runs, the measured build does not.
   const commit = await commitOf(ROOT);
+  const withCommit = (r: BenchResult): BenchResult => {
+    const coffer = r.versions['coffer'];
+    return coffer === undefined ? r : { ...r, versions: { ...r.versions, coffer: coffer + commit } };
+  };
   const measured = await runBenchmark({
     params, rounds: args.rounds, drivers, steps: args.steps, baselines: args.baselines, dataDir, workDir, keep: args.keep,
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
@@ -53,13 +58,20 @@ async function main(argv: readonly string[]): Promise<number> {
       borg: 'init -e repokey-blake2, create --compression zstd,3',
     },
     log,
+    onRound: async (soFar) => {
+      const partial = withCommit(soFar);
+      await mkdir(resultsDir, { recursive: true });
+      await writeFile(`${base}.partial.json`, `${JSON.stringify(partial, null, 1)}\n`);
+      await writeFile(`${base}.partial.md`, renderMarkdown(partial));
+      log(`after ${partial.rounds} of ${args.rounds} rounds: ${base}.partial.md`);
+    },
   });
-  const coffer = measured.versions['coffer'];
-  const result = coffer === undefined ? measured : { ...measured, versions: { ...measured.versions, coffer: coffer + commit } };
+  const result = withCommit(measured);
 
   const markdown = renderMarkdown(result);
+  await rm(`${base}.partial.json`, { force: true });
+  await rm(`${base}.partial.md`, { force: true });
   await mkdir(resultsDir, { recursive: true });
-  const base = join(resultsDir, `${stamp}-${params.name}`);
   await writeFile(`${base}.json`, `${JSON.stringify(result, null, 1)}\n`);
   await writeFile(`${base}.md`, markdown);
   // A complete run also becomes the latest of its kind, which is committed.

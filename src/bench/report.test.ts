@@ -51,6 +51,8 @@ test('the table shows medians, both ratios for every figure, the physical limits
   assert.match(md, /restore time ÷ cp -a time: coffer 2\.00, restic 2\.00, borg 2\.00/);
   assert.match(md, /`cat` of every file to \/dev\/null 1\.00 s/);
   assert.doesNotMatch(md, /no-change/, 'steps that did not run are not shown');
+  assert.doesNotMatch(md, /partial/);
+  assert.match(renderMarkdown({ ...resultOf(samples), rounds: 2, plannedRounds: 3 }), /Medians of 2 rounds \(partial result: 2 of 3 rounds ran\)/);
 });
 
 test('without coffer there are no ratio columns; medians of even counts average the middle two', () => {

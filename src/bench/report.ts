@@ -53,7 +53,8 @@ export function renderMarkdown(result: BenchResult): string {
   lines.push(
     `Data set \`${ds.key}\`: ${ds.files.toLocaleString('en')} files in ${ds.dirs.toLocaleString('en')} directories, `
       + `${mib(ds.bytes)} MiB; the mutation writes ${mib(ds.mutationBytes)} MiB. `
-      + `Medians of ${result.rounds} round${result.rounds === 1 ? '' : 's'}, tools interleaved.`,
+      + `Medians of ${result.rounds} round${result.rounds === 1 ? '' : 's'}`
+      + `${result.plannedRounds === undefined ? '' : ` (partial result: ${result.rounds} of ${result.plannedRounds} rounds ran)`}, tools interleaved.`,
   );
   lines.push(`Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
   const h = result.host;

@@ -70,7 +70,10 @@ export interface BenchResult {
     readonly bytes: number;
     readonly mutationBytes: number;
   };
+  /** Rounds measured. */
   readonly rounds: number;
+  /** Rounds asked for, when the result is written before they all ran. */
+  readonly plannedRounds?: number;
   readonly tools: readonly ToolName[];
   readonly steps: readonly Step[];
   readonly samples: readonly Sample[];

@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly command: string;
   readonly settings: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
+  /** Called with the result so far after each round but the last, so a long run that is stopped still leaves its rounds. */
+  readonly onRound?: (partial: BenchResult) => Promise<void>;
 }
 
 /** `items` rotated left by `by` places. */
@@ -38,17 +40,23 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
 }
 
 export async function runBenchmark(options: RunOptions): Promise<BenchResult> {
-  const { log, steps } = options;
+  const { log } = options;
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0]!;
   const dataset = await Dataset.prepare(options.params, options.dataDir, log);
   const versions: Record<string, string> = {};
   for (const driver of options.drivers) versions[driver.name] = await driver.version();
-  const tools = options.drivers.map((d) => d.name);
   const samples: Sample[] = [];
 
+  const resultOf = (roundsDone: number): BenchResult => ({
+    ...summary(options, dataset, startedAt, loadAtStart, versions, samples), rounds: roundsDone,
+    ...(roundsDone < options.rounds ? { plannedRounds: options.rounds } : {}),
+  });
   try {
-    for (let round = 0; round < options.rounds; round++) samples.push(...(await runRound(options, dataset, round)));
+    for (let round = 0; round < options.rounds; round++) {
+      samples.push(...(await runRound(options, dataset, round)));
+      if (round + 1 < options.rounds) await options.onRound?.(resultOf(round + 1));
+    }
   } catch (error) {
     log(`work directory left for inspection: ${options.workDir}`);
     throw error;
@@ -56,6 +64,12 @@ export async function runBenchmark(options: RunOptions): Promise<BenchResult> {
   await dataset.toBase();
   if (!options.keep) await rm(options.workDir, { recursive: true, force: true });
 
+  return resultOf(options.rounds);
+}
+
+function summary(
+  options: RunOptions, dataset: Dataset, startedAt: string, loadAtStart: number, versions: Record<string, string>, samples: readonly Sample[],
+): Omit<BenchResult, 'rounds'> {
   const cpu = cpus();
   return {
     format: 'coffer-bench/1',
@@ -72,10 +86,9 @@ export async function runBenchmark(options: RunOptions): Promise<BenchResult> {
       name: options.params.name, key: dataset.key, files: dataset.manifest.files.length, dirs: dataset.manifest.dirs.length,
       bytes: dataset.manifest.bytes, mutationBytes: dataset.mutation.bytesWritten,
     },
-    rounds: options.rounds,
-    tools,
-    steps,
-    samples,
+    tools: options.drivers.map((d) => d.name),
+    steps: options.steps,
+    samples: [...samples],
     medians: medians(samples),
   };
 }
