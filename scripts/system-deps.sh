@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a step needs, only when they are missing.
-#   scripts/system-deps.sh test    age and gpg, for the key-interop tests
-#   scripts/system-deps.sh bench   restic and borg, to benchmark against
+#   scripts/system-deps.sh test    age and gpg, for the key-interop tests; GNU time, for the benchmark harness test
+#   scripts/system-deps.sh bench   restic and borg, to benchmark against, and GNU time to measure them
 # Needs root (or passwordless sudo) only when something is missing.
 set -euo pipefail
 
 case "${1:-}" in
-  test)  wanted=("age:age" "gpg:gnupg") ;;
-  bench) wanted=("restic:restic" "borg:borgbackup" "age:age") ;;
+  test)  wanted=("age:age" "gpg:gnupg" "/usr/bin/time:time") ;;
+  bench) wanted=("restic:restic" "borg:borgbackup" "age:age" "/usr/bin/time:time") ;;
   *) echo "usage: $0 test|bench" >&2; exit 2 ;;
 esac
 
