@@ -1,7 +1,9 @@
 /**
  * One backup run: recover interrupted work, archive the sources through a
  * blob writer, wait until every pack and index object is stored, then write
- * the snapshot last (docs/format.md "Order of writes").
+ * the snapshot last (docs/format.md "Order of writes"). A gc session keeps
+ * the backup safe from a concurrent prune (docs/format.md "Writers"); the
+ * index is loaded here, after the plans.
  */
 import { hostname as osHostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,8 @@ import { CompressPool } from '../codec/index.js';
 import type { Warning } from '../errors.js';
 import { bytesToId, type Snapshot, type SnapshotId } from '../format/index.js';
 import {
-  BlobWriter, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type WriterStats,
+  BlobWriter, GcSession, PackJournal, recoverJournaledPacks, writerDomain, type ClockReading, type GcSessionStats,
+  type Repository, type WriterStats,
 } from '../repository/index.js';
 import type { Excluder } from '../source/index.js';
 import { Archiver, type ArchiveProgress, type ArchiveSummary } from './archiver.js';
@@ -31,6 +34,10 @@ export interface BackupOptions {
   readonly onWarning?: (warning: Warning) => void;
   readonly onProgress?: (progress: ArchiveProgress) => void;
   readonly signal?: AbortSignal;
+  /** The smallest gc window plans may have (MIN_GC_WINDOW_MS unless a test lowers it). */
+  readonly gcMinWindowMs?: number;
+  /** The writer's clocks, for the gc session's elapsed time (docs/format.md "Writers"). */
+  readonly gcClock?: () => ClockReading;
 }
 
 export interface BackupResult {
@@ -39,6 +46,7 @@ export interface BackupResult {
   readonly summary: ArchiveSummary;
   readonly writer: WriterStats;
   readonly recoveredPacks: number;
+  readonly gc: GcSessionStats;
 }
 
 export async function backup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
@@ -46,15 +54,20 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   const { signal } = options;
   const domain = writerDomain(repository.keyring);
   const chunker = repository.domainConfig(domain.id).chunker;
+  // Plans before the index (docs/format.md "Writers"): never deduplicate against packs prune is collecting.
+  const gc = await GcSession.start({
+    backend: repository.backend, keyring: repository.keyring, minWindowMs: options.gcMinWindowMs, clock: options.gcClock, signal,
+  });
+  await repository.loadIndex(signal);
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
-  const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal) : 0;
+  const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal, (pack) => gc.isDoomed(pack)) : 0;
   const cache = options.cacheDir ? await FilesCache.load(join(options.cacheDir, `files-${domain.id}.json`)) : FilesCache.disabled();
   const pool = new CompressPool();
   const journal = journalDir ? await PackJournal.create(journalDir) : undefined;
   try {
     const writer = new BlobWriter({
       backend: repository.backend, keyring: repository.keyring, index: repository.index, pool,
-      packSize: repository.config.packSize, journal, signal,
+      packSize: repository.config.packSize, journal, signal, gc,
     });
     const archiver = new Archiver({
       sink: { blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data), knows: (id) => writer.knows(id), add: (t, id, d) => writer.add(t, id, d) },
@@ -85,10 +98,11 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
         durationMs: Math.round(options.clock() - started),
       },
     };
+    await gc.beforeSnapshot();
     const id = await repository.saveSnapshot(snapshot, signal);
     await cache.save(archived.paths.map((p) => Buffer.from(p)));
     await journal?.discard();
-    return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks };
+    return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks, gc: gc.stats };
   } finally {
     await pool.close();
   }

@@ -13,6 +13,9 @@ export const ObjectType = {
   index: 0x04,
   snapshot: 0x05,
   signers: 0x06,
+  gcPlan: 0x07,
+  tombstone: 0x08,
+  clockProbe: 0x09,
 } as const;
 export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
 
@@ -29,6 +32,9 @@ const TYPE_NAMES: Record<number, string> = {
   [ObjectType.index]: 'index',
   [ObjectType.snapshot]: 'snapshot',
   [ObjectType.signers]: 'signer set',
+  [ObjectType.gcPlan]: 'gc plan',
+  [ObjectType.tombstone]: 'tombstone',
+  [ObjectType.clockProbe]: 'clock probe',
 };
 
 /** The name of an object type, for messages ("data pack"). */

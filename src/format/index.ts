@@ -44,3 +44,8 @@ export {
   SCRYPT_MIN_N, SCRYPT_READER_MIN_N, validateScryptParams,
   type KeyFile, type KeyFileKdf, type KeySecrets, type ScryptParams,
 } from './key-file.js';
+export {
+  checkUnique, decodeGcPlanBody, encodeGcPlanBody, MIN_GC_WINDOW_MS, type GcCandidate, type GcPlan, type GcPlanLimits,
+} from './gc-plan.js';
+export { decodeTombstoneBody, encodeTombstoneBody } from './tombstone.js';
+export { decodeSignedObject, encodeSignedObject } from './signed-object.js';

@@ -14,6 +14,8 @@ export const SignatureLabel = {
   index: 'coffer/v1/sig/index',
   snapshot: 'coffer/v1/sig/snapshot',
   signers: 'coffer/v1/sig/signers',
+  gcPlan: 'coffer/v1/sig/plan',
+  tombstone: 'coffer/v1/sig/tombstone',
 } as const;
 export type SignatureLabel = (typeof SignatureLabel)[keyof typeof SignatureLabel];
 

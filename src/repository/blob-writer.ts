@@ -12,7 +12,7 @@ import {
 } from '../format/index.js';
 import type { BlobIndex } from './blob-index.js';
 import { sealIndex } from './index-object.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring, Signer } from './keyring.js';
 import { writerDomain } from './keyring.js';
 import { indexName, packName } from './layout.js';
 import { buildPack, type PackableBlob } from './pack-builder.js';
@@ -32,6 +32,21 @@ export interface BlobWriterOptions {
   readonly memoryBudget?: number;
   /** An index object is written after this many packs (and at the end). */
   readonly packsPerIndex?: number;
+  /** The garbage-collection side of the writer's session (docs/format.md "Writers"). */
+  readonly gc?: DedupGuard;
+  /** Signs the index objects: the key's own signer unless given (prune's rewritten packs are signed by the owner). */
+  readonly indexSigner?: Signer;
+}
+
+/**
+ * What the writer asks of a garbage-collection session: whether a pack is
+ * doomed (a prune plan lists it, so it must not be deduplicated against),
+ * to note a pack the coming snapshot will depend on, and a chance to refresh.
+ */
+export interface DedupGuard {
+  isDoomed(packId: string): boolean;
+  depend(packId: string, type: PackType): void;
+  tick(): Promise<void>;
 }
 
 export interface WriterStats {
@@ -57,6 +72,7 @@ function trailerBytes(k: number): number {
 export class BlobWriter {
   readonly stats: WriterStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsAdded: 0 };
   private readonly pending = new Set<string>();
+  private readonly restored = new Set<string>();
   private readonly packers: Record<PackType, Packer> = {
     data: { blobs: [], sealedBytes: 0 },
     tree: { blobs: [], sealedBytes: 0 },
@@ -72,7 +88,24 @@ export class BlobWriter {
 
   /** True if the blob is stored, or will be by this writer. */
   knows(id: Buffer): boolean {
-    return this.options.index.has(id) || this.pending.has(id.toString('latin1'));
+    return this.status(id) === 'known';
+  }
+
+  /**
+   * 'known', or 'doomed' when its only indexed copy is in a pack a prune plan
+   * lists (it is stored again, and remembered as this writer's), or 'new'.
+   */
+  private status(id: Buffer): 'known' | 'doomed' | 'new' {
+    const key = id.toString('latin1');
+    if (this.pending.has(key) || this.restored.has(key)) return 'known';
+    if (!this.options.index.has(id)) return 'new';
+    const gc = this.options.gc;
+    if (gc) {
+      const location = this.options.index.lookup(id)!;
+      if (gc.isDoomed(location.packId)) return 'doomed';
+      gc.depend(location.packId, location.type === BlobType.tree ? 'tree' : 'data');
+    }
+    return 'known';
   }
 
   /**
@@ -82,8 +115,12 @@ export class BlobWriter {
    */
   async add(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
     this.throwIfFailed();
-    if (this.knows(id)) return false;
+    await this.options.gc?.tick();
+    const status = this.status(id);
+    if (status === 'known') return false;
     this.pending.add(id.toString('latin1'));
+    // The index keeps the doomed location: remember that this writer stores the blob anew.
+    if (status === 'doomed') this.restored.add(id.toString('latin1'));
     this.bytesInFlight += data.length;
     this.track(this.compressAndPack(type, id, data));
     while (this.bytesInFlight > (this.options.memoryBudget ?? 96 * 1024 * 1024) && !this.failure) {
@@ -150,6 +187,7 @@ export class BlobWriter {
       throwIfAborted(this.options.signal);
       const pack = buildPack(type, blobs, this.options.keyring.readPublicKey);
       await this.options.backend.save(packName(type, pack.id), pack.bytes, { signal: this.options.signal });
+      this.options.gc?.depend(pack.id, type);
       const indexed: IndexPack = { id: pack.id, type, entries: pack.entries };
       await this.options.journal?.record(indexed);
       for (const entry of pack.entries) {
@@ -172,7 +210,7 @@ export class BlobWriter {
     if (this.unindexed.length === 0) return;
     const packs = this.unindexed.splice(0);
     const { keyring, backend, signal } = this.options;
-    const sealed = sealIndex({ superseded: [], packs }, writerDomain(keyring), keyring.signer);
+    const sealed = sealIndex({ superseded: [], packs }, writerDomain(keyring), this.options.indexSigner ?? keyring.signer);
     await backend.save(indexName(sealed.id), sealed.bytes, { signal });
     this.stats.storedBytesAdded += sealed.bytes.length;
   }

@@ -12,3 +12,12 @@ export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './k
 export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';
 export { decodeConfigObject } from './config-object.js';
+export { GcSession, systemClock, type ClockReading, type GcSessionOptions, type GcSessionStats } from './gc-session.js';
+export {
+  decodePlanObject, decodeTombstoneObject, encodePlanObject, encodeTombstoneObject, loadPlans, loadTombstones,
+  readStorageClock, savePlan, saveTombstone, type LoadedPlan, type LoadedTombstone, type OwnerKey,
+} from './gc-objects.js';
+export { readPackTrailer, TRAILER_WINDOW } from './pack-trailer.js';
+export { planName, tombstoneName, clockProbeName } from './layout.js';
+export { sealIndex, type OpenedIndex } from './index-object.js';
+export { type DedupGuard } from './blob-writer.js';

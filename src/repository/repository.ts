@@ -12,6 +12,7 @@ import {
 } from '../format/index.js';
 import { BlobIndex } from './blob-index.js';
 import { decodeConfigObject } from './config-object.js';
+import { loadTombstones } from './gc-objects.js';
 import { openIndex } from './index-object.js';
 import { requireReadKey, type Keyring } from './keyring.js';
 import { CONFIG_NAME, idOfName, packName, signersName, snapshotName } from './layout.js';
@@ -43,6 +44,8 @@ export class Repository {
   /** Signer sets that failed to open or verify, for check to report. */
   readonly signerSetIssues: RepositoryIssue[] = [];
   private readonly packCache = new Map<string, Promise<OpenedPack>>();
+  /** Packs that valid tombstones list, filled by loadIndex: their index entries are ignored. */
+  readonly tombstonedPacks = new Set<string>();
 
   constructor(readonly backend: Backend, readonly config: RepositoryConfig, readonly keyring: Keyring) {}
 
@@ -85,7 +88,9 @@ export class Repository {
    * unknown, so a backup stores those blobs again rather than trusting them.
    */
   async loadIndex(signal?: AbortSignal): Promise<RepositoryIssue[]> {
-    const issues: RepositoryIssue[] = [];
+    // Tombstones first (docs/format.md "Garbage collection"): entries for packs prune removes are ignored.
+    const { tombstones, issues } = await loadTombstones(this.backend, this.keyring.ownerPublicKey, signal);
+    for (const tombstone of tombstones) for (const pack of tombstone.packs) this.tombstonedPacks.add(pack);
     const trusted = await this.trustedIndexSigners(signal);
     for await (const object of this.backend.list('index/', { signal })) {
       const id = idOfName(object.name);
@@ -96,6 +101,7 @@ export class Repository {
           continue;
         }
         for (const pack of opened.payload.packs) {
+          if (this.tombstonedPacks.has(pack.id)) continue;
           for (const entry of pack.entries) this.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id });
         }
       } catch (error) {

@@ -5,6 +5,7 @@ import { Excluder, parseExcludeFile } from '../../source/index.js';
 import type { Context } from '../context.js';
 import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../format-bytes.js';
+import { testGcWindowMs } from '../gc-window.js';
 import { PROGRAM } from '../version.js';
 
 export interface BackupFlags {
@@ -28,7 +29,6 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
     patterns.push(...parseExcludeFile(text));
   }
   const repository = await ctx.open();
-  await repository.loadIndex(ctx.signal);
   const progress = ctx.progress();
   const result = await backup(repository, {
     paths,
@@ -47,6 +47,7 @@ export async function run(ctx: Context, paths: string[], flags: BackupFlags): Pr
       ...(p.totals?.done ? { totalFiles: p.totals.files, totalBytes: p.totals.bytes } : {}),
     }),
     signal: ctx.signal,
+    gcMinWindowMs: testGcWindowMs(ctx.env),
   });
   progress.done();
   const s = result.snapshot.summary;
