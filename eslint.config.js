@@ -14,6 +14,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 const pipelines = ['archiver', 'restorer', 'checker', 'walker'];
+pipelines.push('pruner'); // garbage collection (docs/format.md "Garbage collection (prune)")
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'scripts/**', 'bin/**'] },

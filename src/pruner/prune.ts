@@ -1,0 +1,309 @@
+/**
+ * `prune`: garbage collection without a lock (docs/format.md "Garbage
+ * collection (prune)"). One run reads the storage's clock, works out what
+ * every pack holds and which blobs the snapshots reference, sweeps the plans
+ * whose safety window has passed, repacks mostly-unused packs, and saves a
+ * new plan for a later run to sweep.
+ */
+import { describe, FormatError, IntegrityError, NotFoundError, throwIfAborted, type Warning } from '../errors.js';
+import { MIN_GC_WINDOW_MS, shortId, type GcCandidate, type IndexId, type PackId } from '../format/index.js';
+import {
+  loadPlans, loadTombstones, readStorageClock, requireOwnerKey, requireReadKey, savePlan,
+  type LoadedPlan, type OwnerKey, type Repository,
+} from '../repository/index.js';
+import { readCatalog } from './catalog.js';
+import { surveyContents } from './contents.js';
+import { IdTable } from './id-table.js';
+import { assignKeepers } from './keepers.js';
+import { markTree } from './mark.js';
+import { PackFlag, PackTable } from './pack-table.js';
+import { removeObject } from './removal.js';
+import { repack } from './repack.js';
+import { protectRescued, sweep, type SweepResult } from './sweep.js';
+
+/** The default safety window: twice the minimum, for storage whose listings lag and clocks that step. */
+export const DEFAULT_WINDOW_MS = 2 * MIN_GC_WINDOW_MS;
+/** Packs more unused than this share are repacked by default. */
+export const DEFAULT_MAX_UNUSED = 0.1;
+
+export interface PruneProgress {
+  readonly phase: 'plans' | 'index' | 'mark' | 'trailers' | 'delete' | 'repack' | 'wait';
+  readonly done: number;
+  readonly total?: number;
+}
+
+export interface PruneOptions {
+  /** Work out what would happen; write and remove nothing. */
+  readonly dryRun?: boolean;
+  /** Repack packs whose unused share exceeds this fraction. */
+  readonly maxUnused?: number;
+  /** The new plan's safety window. */
+  readonly windowMs?: number;
+  /** The smallest window a plan may have: MIN_GC_WINDOW_MS except in tests. */
+  readonly minWindowMs?: number;
+  /** Count snapshots whose signature does not verify (their data is kept) instead of stopping. */
+  readonly allowUnverified?: boolean;
+  /** Go on although some snapshots cannot be read: the data only they reference may be deleted. */
+  readonly force?: boolean;
+  /** Save a new plan (and repack); false only sweeps. */
+  readonly plan?: boolean;
+  /** After saving a plan, wait for its window and sweep it in the same run. */
+  readonly wait?: boolean;
+  /** The client's clock, in ms: only used to judge windows in a dry run, and to wait. */
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly onWarning?: (warning: Warning) => void;
+  readonly onProgress?: (progress: PruneProgress) => void;
+}
+
+export interface PruneResult {
+  readonly dryRun: boolean;
+  /** How windows were judged: the storage's clock, or the client's in a dry run. */
+  readonly clock: 'storage' | 'client';
+  readonly snapshots: number;
+  readonly referencedBlobs: number;
+  /** Packs in storage when the run began, and their bytes. */
+  readonly packs: number;
+  readonly bytes: number;
+  readonly trailersRead: number;
+  readonly sweep: SweepResult;
+  readonly repack: { packs: number; blobsCopied: number; packsWritten: number; bytesWritten: number };
+  /** The plan this run saved (or would save), if any. */
+  readonly plan: { id: string | null; packs: number; bytes: number; windowMs: number; readyAt: string | null } | null;
+  /** Plans still waiting for their window. */
+  readonly pendingPlans: number;
+  readonly pendingPlanIds: readonly string[];
+  readonly warnings: number;
+}
+
+const PACK_NAME = /^(data|tree)\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
+const sleepFor = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+  const timer = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => {
+    clearTimeout(timer);
+    reject(signal.reason);
+  }, { once: true });
+});
+
+/** Runs prune; with `wait`, then sweeps its own plan once the window has passed. */
+export async function prune(repository: Repository, options: PruneOptions = {}): Promise<PruneResult> {
+  const first = await pruneOnce(repository, options);
+  if (!options.wait || options.dryRun || !first.plan?.readyAt) return first;
+  const sleep = options.sleep ?? sleepFor;
+  const readyAt = Date.parse(first.plan.readyAt);
+  let result = first;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    // The plan's time is the storage's; wait on our clock, then check with the storage's.
+    const now = (options.clock ?? Date.now)();
+    options.onProgress?.({ phase: 'wait', done: 0, total: Math.max(0, readyAt - now) });
+    await sleep(Math.max(50, readyAt - now + 50 * (attempt + 1)), options.signal);
+    result = await pruneOnce(repository, { ...options, plan: false });
+    if (!result.pendingPlanIds.includes(first.plan.id!)) break;
+  }
+  return { ...result, repack: first.repack, plan: first.plan, warnings: first.warnings + result.warnings };
+}
+
+async function pruneOnce(repository: Repository, options: PruneOptions): Promise<PruneResult> {
+  const { signal, dryRun = false } = options;
+  const { backend, keyring } = repository;
+  requireReadKey(keyring, 'prune');
+  const owner: OwnerKey = { publicKey: keyring.ownerPublicKey, privateKey: requireOwnerKey(keyring, 'prune') };
+  const minWindowMs = options.minWindowMs ?? MIN_GC_WINDOW_MS;
+  const windowMs = options.windowMs ?? Math.max(DEFAULT_WINDOW_MS, minWindowMs);
+  let warnings = 0;
+  const warn = (warning: Warning) => {
+    warnings += 1;
+    options.onWarning?.(warning);
+  };
+  const progress = (phase: PruneProgress['phase'], done: number, total?: number) => options.onProgress?.({ phase, done, total });
+
+  // 1. Storage now: the probe's modification time (in a dry run, our own clock: nothing may be written).
+  let now: number;
+  let probe: string | undefined;
+  if (dryRun) {
+    now = (options.clock ?? Date.now)();
+  } else {
+    const reading = await readStorageClock(backend, signal);
+    now = reading.now.getTime();
+    probe = reading.probe;
+  }
+  try {
+    // 2. Plans, tombstones, packs, index objects, snapshots.
+    progress('plans', 0);
+    const loaded = await loadPlans(backend, owner.publicKey, { withTimes: true, limits: { minWindowMs }, signal });
+    for (const issue of loaded.issues) warn({ code: 'PRUNE_PLAN_INVALID', message: `${issue.object}: ${issue.message} (ignored)` });
+    const ripe = loaded.plans.filter((p) => now >= p.time!.getTime() + p.plan.windowMs);
+    const pending = loaded.plans.filter((p) => !ripe.includes(p));
+    const { tombstones, issues: tombstoneIssues } = await loadTombstones(backend, owner.publicKey, signal);
+    for (const issue of tombstoneIssues) warn({ code: 'PRUNE_TOMBSTONE_INVALID', message: `${issue.object}: ${issue.message} (ignored)` });
+    const tombstoned = new Set<string>(tombstones.flatMap((t) => t.packs));
+
+    const packs = new PackTable();
+    let bytes = 0;
+    for (const prefix of ['data/', 'tree/']) {
+      for await (const object of backend.list(prefix, { signal })) {
+        const match = PACK_NAME.exec(object.name);
+        if (!match) {
+          warn({ code: 'PRUNE_STRAY_OBJECT', message: `${object.name}: not a pack name; left alone` });
+          continue;
+        }
+        const n = packs.number(match[2]!, match[1] as 'data' | 'tree');
+        packs.set(n, PackFlag.stored);
+        packs.setSize(n, object.size);
+        bytes += object.size;
+      }
+    }
+    progress('index', 0);
+    const records = await readCatalog(repository, packs, {
+      tombstoned, signal, onWarning: warn, onProgress: (done) => progress('index', done),
+    });
+    for (const id of tombstoned) {
+      const n = packs.find(id);
+      if (n >= 0) packs.set(n, PackFlag.tombstoned);
+    }
+    const flagCandidates = (plans: readonly LoadedPlan[], flag: number) => {
+      for (const plan of plans) for (const c of plan.plan.candidates) packs.set(packs.number(c.id, c.type), flag);
+    };
+    flagCandidates(ripe, PackFlag.ripe);
+    flagCandidates(pending, PackFlag.pending);
+
+    const referenced = new IdTable();
+    const snapshots = await markSnapshots(repository, referenced, options, warn);
+
+    // 3. What each pack holds, which copy of each referenced blob is kept, and what is used.
+    const contents = await surveyContents(repository, packs, records, referenced, {
+      signal, onWarning: warn, onProgress: (done, total) => progress('trailers', done, total),
+    });
+    const { keeper, missing } = assignKeepers(packs, referenced.size);
+    if (missing > 0) {
+      warn({ code: 'PRUNE_BLOBS_MISSING', message: `${missing} blob(s) the snapshots reference are in no readable pack; run check` });
+    }
+
+    // 4. Sweep plans whose window has passed.
+    protectRescued(packs, records, ripe);
+    const swept = await sweep(repository, packs, records, ripe, tombstones, {
+      dryRun, owner, signal, onWarning: warn, onProgress: (done, total) => progress('delete', done, total),
+    });
+
+    // 5. Repack, then plan.
+    let repacked = { packs: 0, blobsCopied: 0, packsWritten: 0, bytesWritten: 0 };
+    let plan: PruneResult['plan'] = null;
+    if (options.plan !== false) {
+      const maxUnused = options.maxUnused ?? DEFAULT_MAX_UNUSED;
+      const unused: number[] = [];
+      const mostlyUnused: number[] = [];
+      for (let n = 0; n < packs.count; n++) {
+        if (!plannable(packs, n, dryRun)) continue;
+        if (packs.used(n) === 0) unused.push(n);
+        // The share of the blobs' bytes, not of the pack: header and trailer are not waste.
+        else if (1 - packs.used(n) / Math.max(packs.sealedBytes(n), 1) > maxUnused) mostlyUnused.push(n);
+      }
+      let candidates = unused;
+      if (dryRun) {
+        candidates = [...unused, ...mostlyUnused];
+        repacked = { ...repacked, packs: mostlyUnused.length };
+      } else if (mostlyUnused.length > 0) {
+        const done = await repack(repository, packs, referenced, keeper, mostlyUnused, {
+          owner, signal, onWarning: warn, onProgress: (d, total) => progress('repack', d, total),
+        });
+        repacked = { packs: done.repacked.length, blobsCopied: done.blobsCopied, packsWritten: done.packsWritten, bytesWritten: done.bytesWritten };
+        candidates = [...unused, ...done.repacked];
+      }
+      if (candidates.length > 0) {
+        const gcPlan = {
+          windowMs,
+          candidates: candidates.map((n): GcCandidate => ({ id: packs.id(n) as PackId, type: packs.type(n) })),
+          knownIndexes: records.map((r) => r.id as IndexId),
+        };
+        const planned = candidates.reduce((sum, n) => sum + packs.size(n), 0);
+        if (dryRun) {
+          plan = { id: null, packs: candidates.length, bytes: planned, windowMs, readyAt: null };
+        } else {
+          const saved = await savePlan(backend, gcPlan, owner, { minWindowMs }, signal);
+          plan = {
+            id: saved.id, packs: candidates.length, bytes: planned, windowMs,
+            readyAt: new Date(saved.time!.getTime() + windowMs).toISOString(),
+          };
+        }
+      }
+    }
+    if (!dryRun) await removeStaleProbes(repository, now, probe, warn, signal);
+    probe = undefined;
+    return {
+      dryRun, clock: dryRun ? 'client' : 'storage', snapshots, referencedBlobs: referenced.size,
+      packs: loadedPackCount(packs), bytes, trailersRead: contents.trailersRead, sweep: swept, repack: repacked, plan,
+      pendingPlans: pending.length + (plan?.id ? 1 : 0),
+      pendingPlanIds: [...pending.map((p) => p.id), ...(plan?.id ? [plan.id] : [])], warnings,
+    };
+  } finally {
+    if (probe) await backend.remove(probe).catch(() => undefined);
+  }
+}
+
+/** Packs a new plan may list or a repack may copy: stored, understood, and not already on their way out. */
+function plannable(packs: PackTable, n: number, dryRun: boolean): boolean {
+  if (!packs.has(n, PackFlag.stored) || !packs.has(n, PackFlag.surveyed)) return false;
+  if (packs.has(n, PackFlag.unreadable) || packs.has(n, PackFlag.tombstoned) || packs.has(n, PackFlag.pending)) return false;
+  // In a dry run nothing was swept: candidates of ripe plans are counted by the sweep, not planned again.
+  return !(dryRun && packs.has(n, PackFlag.ripe));
+}
+
+function loadedPackCount(packs: PackTable): number {
+  let count = 0;
+  for (let n = 0; n < packs.count; n++) if (packs.has(n, PackFlag.stored) || packs.has(n, PackFlag.deleted)) count += 1;
+  return count;
+}
+
+/** Marks what every counted snapshot references; returns the number of snapshots. */
+async function markSnapshots(
+  repository: Repository, referenced: IdTable, options: PruneOptions, warn: (warning: Warning) => void,
+): Promise<number> {
+  const { signal } = options;
+  const { snapshots, issues } = await repository.listSnapshots(signal);
+  for (const issue of issues) {
+    const message = `${issue.object}: cannot be read (${issue.message})`;
+    if (!options.force) {
+      throw new IntegrityError(`prune: ${message}; prune would delete data it may need. Repair or remove it, or pass --force`);
+    }
+    warn({ code: 'PRUNE_SNAPSHOT_UNREADABLE', message: `${message}; --force: data only it references may be deleted` });
+  }
+  const unverified = snapshots.filter((s) => !s.verified);
+  if (unverified.length > 0 && !options.allowUnverified) {
+    throw new IntegrityError(`prune: ${unverified.length} snapshot(s) whose signature does not verify, e.g. ${shortId(unverified[0]!.id)}; `
+      + 'remove them (forget) or pass --allow-unverified to keep their data');
+  }
+  for (const [i, record] of snapshots.entries()) {
+    throwIfAborted(signal);
+    options.onProgress?.({ phase: 'mark', done: i, total: snapshots.length });
+    try {
+      await markTree(repository, record.snapshot.tree, referenced, signal);
+    } catch (error) {
+      throwIfAborted(signal);
+      if (!(error instanceof IntegrityError || error instanceof FormatError || error instanceof NotFoundError)) throw error;
+      const message = `snapshot ${shortId(record.id)}: tree unreadable (${describe(error)})`;
+      if (!options.force) throw new IntegrityError(`prune: ${message}; prune would delete data it may need. Run check, or pass --force`);
+      warn({ code: 'PRUNE_SNAPSHOT_UNREADABLE', message: `${message}; --force: data only it references may be deleted` });
+    }
+  }
+  return snapshots.length;
+}
+
+/** Removes this run's clock probe and probes older than the minimum window (left by writers or crashed runs). */
+async function removeStaleProbes(
+  repository: Repository, now: number, own: string | undefined, warn: (warning: Warning) => void, signal?: AbortSignal,
+): Promise<void> {
+  const { backend } = repository;
+  for await (const object of backend.list('clock/', { signal })) {
+    let stale = object.name === own;
+    if (!stale) {
+      try {
+        stale = (await backend.stat(object.name, { signal })).modified.getTime() < now - MIN_GC_WINDOW_MS;
+      } catch (error) {
+        if (error instanceof NotFoundError) continue;
+        throw error;
+      }
+    }
+    if (stale) await removeObject((name) => backend.remove(name, { signal }), object.name, warn);
+  }
+}
