@@ -113,26 +113,30 @@ export async function snapshotFiles(repository: Repository, snapshotId: string):
 /** A repository on a memory backend with a storage clock the test moves, and a writer clock likewise. */
 export class GcTestRepository {
   /** Storage time in ms (MemoryBackend stamps objects with it). */
-  storageNow = 1_800_000_000_000;
+  get storageNow(): number {
+    return this.storage.now;
+  }
   /** The writers' clock (wall and monotonic move together unless a test says otherwise). */
   writerClock: ClockReading = { wall: 1_800_000_000_000, mono: 0 };
   readonly windowMs = TEST_WINDOW_MS;
   /** What each snapshot should restore to: path -> bytes. */
   readonly expected = new Map<string, Map<string, Buffer>>();
 
-  private constructor(readonly memory: MemoryBackend, public backend: Backend, readonly passphrase: string) {}
+  private constructor(
+    readonly memory: MemoryBackend, public backend: Backend, readonly passphrase: string, private readonly storage: { now: number },
+  ) {}
 
   static async create(options: { packSize?: number } = {}): Promise<GcTestRepository> {
-    let self: GcTestRepository | undefined;
-    const memory = new MemoryBackend({ now: () => new Date(self?.storageNow ?? 1_800_000_000_000) });
+    const clock = { now: 1_800_000_000_000 };
+    const memory = new MemoryBackend({ now: () => new Date(clock.now) });
     const { passphrase } = await testRepository({ backend: memory, packSize: options.packSize ?? 1024 * 1024, chunker: TEST_CHUNKER });
-    self = new GcTestRepository(memory, memory, passphrase);
-    return self;
+    const gc = new GcTestRepository(memory, memory, passphrase, clock);
+    return gc;
   }
 
   /** Moves storage and writer clocks forward together. */
   advance(ms: number): void {
-    this.storageNow += ms;
+    this.storage.now += ms;
     this.writerClock = { wall: this.writerClock.wall + ms, mono: this.writerClock.mono + ms };
   }
 
