@@ -99,7 +99,7 @@ export async function sweep(
 
   const remaining = await tidyIndexes(repository, packs, records, options, result);
   const ours = [...tombstones.map((t) => tombstoneName(t.id)), ...(written ? [written] : [])];
-  await mergeTombstones(repository, packs, remaining, ours, options, result);
+  await mergeTombstones(repository, packs, remaining, ours, new Set(doomed), options, result);
   for (const plan of ripe) {
     if (await removeObject((name) => backend.remove(name, { signal }), planName(plan.id), options.onWarning) === 'refused') {
       result.removalsRefused += 1;
@@ -157,14 +157,15 @@ function isTombstoned(packs: PackTable, id: string): boolean {
 
 /**
  * Keeps tombstones small: one object listing every tombstoned pack that is
- * still stored or still listed by an index object, saved before the others
+ * still stored, still listed by an index object, or deleted by this run,
+ * saved before the others
  * are removed (readers use the union of all tombstones, so there is no gap).
  * Only tombstones this run read or wrote are merged: one a concurrent prune
  * wrote meanwhile is left alone.
  */
 async function mergeTombstones(
   repository: Repository, packs: PackTable, remaining: readonly IndexRecord[], objects: readonly string[],
-  options: SweepOptions, result: SweepResult,
+  fresh: ReadonlySet<number>, options: SweepOptions, result: SweepResult,
 ): Promise<void> {
   const { signal } = options;
   const backend = repository.backend;
@@ -172,7 +173,8 @@ async function mergeTombstones(
   for (const record of remaining) for (const n of record.packs ?? []) stillListed.add(n);
   const all: number[] = [];
   for (let n = 0; n < packs.count; n++) if (packs.has(n, PackFlag.tombstoned)) all.push(n);
-  const keep = all.filter((n) => packs.has(n, PackFlag.stored) || stillListed.has(n));
+  // Packs deleted by this run stay listed until a later sweep: a writer that stalled may still index one.
+  const keep = all.filter((n) => packs.has(n, PackFlag.stored) || stillListed.has(n) || fresh.has(n));
   if (objects.length <= 1 && keep.length === all.length) return;
   let merged: string | undefined;
   if (keep.length > 0) merged = tombstoneName(await saveTombstone(backend, keep.map((n) => packs.id(n) as PackId), options.owner, signal));

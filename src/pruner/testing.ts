@@ -96,6 +96,18 @@ export class CrashingBackend extends LockingBackend {
   }
 }
 
+/** Storage whose saves first await a hook: a test runs a prune at a chosen point of a backup. */
+export class HookedBackend extends LockingBackend {
+  constructor(inner: Backend, private readonly beforeSave: (name: string) => Promise<void>) {
+    super(inner);
+    this.refuseRemove = false;
+  }
+  override async save(name: string, data: Uint8Array, options?: OperationOptions): Promise<'saved' | 'exists'> {
+    await this.beforeSave(name);
+    return super.save(name, data, options);
+  }
+}
+
 /** A snapshot's files: path -> content, read back through a freshly opened repository. */
 export async function snapshotFiles(repository: Repository, snapshotId: string): Promise<Map<string, Buffer>> {
   if (repository.index.size === 0) await repository.loadIndex();
@@ -132,6 +144,11 @@ export class GcTestRepository {
     const { passphrase } = await testRepository({ backend: memory, packSize: options.packSize ?? 1024 * 1024, chunker: TEST_CHUNKER });
     const gc = new GcTestRepository(memory, memory, passphrase, clock);
     return gc;
+  }
+
+  /** Moves only the storage's clock. */
+  storageNowAdvance(ms: number): void {
+    this.storage.now += ms;
   }
 
   /** Moves storage and writer clocks forward together. */

@@ -208,6 +208,8 @@ export class BlobWriter {
 
   private async writeIndex(): Promise<void> {
     if (this.unindexed.length === 0) return;
+    // A backup that stalled past prune's window stops here rather than index packs a sweep may have deleted.
+    await this.options.gc?.tick();
     const packs = this.unindexed.splice(0);
     const { keyring, backend, signal } = this.options;
     const sealed = sealIndex({ superseded: [], packs }, writerDomain(keyring), this.options.indexSigner ?? keyring.signer);
