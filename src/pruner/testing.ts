@@ -70,7 +70,8 @@ export class Crash extends Error {}
 
 /** Storage seen by a process that dies just before its N-th save or remove: that and every later call fails. */
 export class CrashingBackend extends LockingBackend {
-  private writes = 0;
+  /** Saves and removes attempted so far. */
+  writes = 0;
   constructor(inner: Backend, private readonly crashAt: number) {
     super(inner);
     this.refuseRemove = false;
@@ -146,6 +147,21 @@ export class GcTestRepository {
     return gc;
   }
 
+  /** An independent copy of the repository, every object with its modification time, and of the clocks. */
+  async clone(): Promise<GcTestRepository> {
+    const storage = { now: this.storage.now };
+    const memory = new MemoryBackend({ now: () => new Date(storage.now) });
+    for await (const { name } of this.memory.list('')) {
+      storage.now = (await this.memory.stat(name)).modified.getTime();
+      await memory.save(name, await this.memory.load(name));
+    }
+    storage.now = this.storage.now;
+    const copy = new GcTestRepository(memory, memory, this.passphrase, storage);
+    copy.writerClock = this.writerClock;
+    for (const [id, files] of this.expected) copy.expected.set(id, files);
+    return copy;
+  }
+
   /** Moves only the storage's clock. */
   storageNowAdvance(ms: number): void {
     this.storage.now += ms;
@@ -194,7 +210,7 @@ export class GcTestRepository {
     const { snapshots } = await repository.listSnapshots();
     assert.deepEqual(snapshots.map((s) => s.id).sort(), [...this.expected.keys()].sort(), `snapshots ${label}`);
     for (const [id, files] of this.expected) {
-      const restored = await snapshotFiles(await this.open(this.memory), id);
+      const restored = await snapshotFiles(repository, id);
       assert.equal(restored.size, files.size, `files of ${id.slice(0, 8)} ${label}`);
       for (const [path, bytes] of files) assert.ok(restored.get(path)?.equals(bytes), `${path} of ${id.slice(0, 8)} restores ${label}`);
     }
