@@ -14,6 +14,7 @@ import { chooseProgress, type CliProgressSink } from './progress.js';
 import { formatWarning, printJson } from './output.js';
 import { readPassword } from './password.js';
 import { requireRepository, resolveSettings, type Settings, type SettingsFlags } from './profile.js';
+import { withTestHooks } from './test-hooks.js';
 
 export interface GlobalFlags extends SettingsFlags {
   readonly json?: boolean;
@@ -43,7 +44,7 @@ export class Context {
   }
 
   get backend(): Backend {
-    this.backendInstance ??= openBackend(requireRepository(this.settings));
+    this.backendInstance ??= withTestHooks(openBackend(requireRepository(this.settings)), this.env);
     return this.backendInstance;
   }
 

@@ -140,7 +140,7 @@ program.command('prune')
   .option('--dry-run', 'show what would be deleted and repacked; change nothing')
   .option('--max-unused <percent>', 'repack packs with more unused space than this (default 10%)')
   .option('--window <duration>', 'safety window before planned packs may be deleted, at least 1h (default 2h)')
-  .option('--wait', 'after planning, wait for the window and delete in the same run')
+  .option('--wait', 'wait until the windows of pending plans have passed, and delete in the same run')
   .option('--allow-unverified', 'count snapshots whose signature does not verify (their data is kept)')
   .option('--force', 'go on although some snapshots cannot be read (data only they reference is deleted)')
   .action(run(async () => (await import('./commands/prune.js')).run));

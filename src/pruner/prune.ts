@@ -71,9 +71,8 @@ export interface PruneResult {
   readonly repack: { packs: number; blobsCopied: number; packsWritten: number; bytesWritten: number };
   /** The plan this run saved (or would save), if any. */
   readonly plan: { id: string | null; packs: number; bytes: number; windowMs: number; readyAt: string | null } | null;
-  /** Plans still waiting for their window. */
-  readonly pendingPlans: number;
-  readonly pendingPlanIds: readonly string[];
+  /** Plans still waiting for their window, and when each will be ready (storage time, ISO 8601). */
+  readonly pendingPlans: readonly { id: string; readyAt: string }[];
   readonly warnings: number;
 }
 
@@ -86,22 +85,27 @@ const sleepFor = (ms: number, signal?: AbortSignal) => new Promise<void>((resolv
   }, { once: true });
 });
 
-/** Runs prune; with `wait`, then sweeps its own plan once the window has passed. */
+/** Runs prune; with `wait`, then waits for the pending plans' windows and sweeps them. */
 export async function prune(repository: Repository, options: PruneOptions = {}): Promise<PruneResult> {
   const first = await pruneOnce(repository, options);
-  if (!options.wait || options.dryRun || !first.plan?.readyAt) return first;
+  if (!options.wait || options.dryRun || first.pendingPlans.length === 0) return first;
   const sleep = options.sleep ?? sleepFor;
-  const readyAt = Date.parse(first.plan.readyAt);
+  const clock = options.clock ?? Date.now;
+  const awaited = new Set(first.pendingPlans.map((p) => p.id));
   let result = first;
+  let warnings = first.warnings;
   for (let attempt = 0; attempt < 10; attempt++) {
-    // The plan's time is the storage's; wait on our clock, then check with the storage's.
-    const now = (options.clock ?? Date.now)();
-    options.onProgress?.({ phase: 'wait', done: 0, total: Math.max(0, readyAt - now) });
-    await sleep(Math.max(50, readyAt - now + 50 * (attempt + 1)), options.signal);
+    const waiting = result.pendingPlans.filter((p) => awaited.has(p.id));
+    if (waiting.length === 0) break;
+    // Plans' times are the storage's: wait on our clock, then let the storage's clock judge.
+    const readyAt = Math.max(...waiting.map((p) => Date.parse(p.readyAt)));
+    const delay = Math.max(0, readyAt - clock()) + 50 * (attempt + 1);
+    options.onProgress?.({ phase: 'wait', done: 0, total: delay });
+    await sleep(delay, options.signal);
     result = await pruneOnce(repository, { ...options, plan: false });
-    if (!result.pendingPlanIds.includes(first.plan.id!)) break;
+    warnings += result.warnings;
   }
-  return { ...result, repack: first.repack, plan: first.plan, warnings: first.warnings + result.warnings };
+  return { ...result, repack: first.repack, plan: first.plan, warnings };
 }
 
 async function pruneOnce(repository: Repository, options: PruneOptions): Promise<PruneResult> {
@@ -133,7 +137,7 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
     progress('plans', 0);
     const loaded = await loadPlans(backend, owner.publicKey, { withTimes: true, limits: { minWindowMs }, signal });
     for (const issue of loaded.issues) warn({ code: 'PRUNE_PLAN_INVALID', message: `${issue.object}: ${issue.message} (ignored)` });
-    const ripe = loaded.plans.filter((p) => now >= p.time!.getTime() + p.plan.windowMs);
+    const ripe = loaded.plans.filter((p) => now >= readyAt(p));
     const pending = loaded.plans.filter((p) => !ripe.includes(p));
     const { tombstones, issues: tombstoneIssues } = await loadTombstones(backend, owner.publicKey, signal);
     for (const issue of tombstoneIssues) warn({ code: 'PRUNE_TOMBSTONE_INVALID', message: `${issue.object}: ${issue.message} (ignored)` });
@@ -189,6 +193,7 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
     // 5. Repack, then plan.
     let repacked = { packs: 0, blobsCopied: 0, packsWritten: 0, bytesWritten: 0 };
     let plan: PruneResult['plan'] = null;
+    let saved: LoadedPlan | undefined;
     if (options.plan !== false) {
       const maxUnused = options.maxUnused ?? DEFAULT_MAX_UNUSED;
       const unused: number[] = [];
@@ -220,11 +225,8 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
         if (dryRun) {
           plan = { id: null, packs: candidates.length, bytes: planned, windowMs, readyAt: null };
         } else {
-          const saved = await savePlan(backend, gcPlan, owner, { minWindowMs }, signal);
-          plan = {
-            id: saved.id, packs: candidates.length, bytes: planned, windowMs,
-            readyAt: new Date(saved.time!.getTime() + windowMs).toISOString(),
-          };
+          saved = await savePlan(backend, gcPlan, owner, { minWindowMs }, signal);
+          plan = { id: saved.id, packs: candidates.length, bytes: planned, windowMs, readyAt: new Date(readyAt(saved)).toISOString() };
         }
       }
     }
@@ -233,12 +235,17 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
     return {
       dryRun, clock: dryRun ? 'client' : 'storage', snapshots, referencedBlobs: referenced.size,
       packs: loadedPackCount(packs), bytes, trailersRead: contents.trailersRead, sweep: swept, repack: repacked, plan,
-      pendingPlans: pending.length + (plan?.id ? 1 : 0),
-      pendingPlanIds: [...pending.map((p) => p.id), ...(plan?.id ? [plan.id] : [])], warnings,
+      pendingPlans: [...pending, ...(saved ? [saved] : [])].map((p) => ({ id: p.id, readyAt: new Date(readyAt(p)).toISOString() })),
+      warnings,
     };
   } finally {
     if (probe) await backend.remove(probe).catch(() => undefined);
   }
+}
+
+/** When a plan's window ends, in storage time (ms). */
+function readyAt(plan: LoadedPlan): number {
+  return plan.time!.getTime() + plan.plan.windowMs;
 }
 
 /** Packs a new plan may list or a repack may copy: stored, understood, and not already on their way out. */
