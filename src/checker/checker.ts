@@ -7,7 +7,7 @@
  */
 import { describe, throwIfAborted } from '../errors.js';
 import { shortId, type BlobId } from '../format/index.js';
-import { idOfName, packName, type Repository } from '../repository/index.js';
+import { idOfName, loadPlans, packName, type Repository } from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
 
@@ -42,6 +42,9 @@ export async function check(repository: Repository, options: CheckOptions = {}):
   const report = (object: string, message: string) => problems.push({ object, message });
 
   for (const issue of await repository.loadIndex(signal)) report(issue.object, issue.message);
+  // Gc plans must carry the owner's signature (their window is prune's business, not check's).
+  const plans = await loadPlans(repository.backend, repository.keyring.ownerPublicKey, { limits: { minWindowMs: 1 }, signal });
+  for (const issue of plans.issues) report(issue.object, issue.message);
 
   const stored = new Map<string, number>();
   for (const prefix of ['data/', 'tree/']) {

@@ -8,6 +8,7 @@
  * second with COFFER_TEST_GC_WINDOW_MS (test-only).
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTree, readTree, removeTree, withTempDir, type TreeDescription } from '../source/testing.js';
@@ -29,9 +30,9 @@ interface Kept {
 async function source(base: string, name: string): Promise<string> {
   const dir = join(base, name);
   await makeTree(dir, {
-    'unique-a.bin': pseudoRandomBytes(`prune e2e ${name} a`, 400 * KiB),
-    'unique-b.bin': pseudoRandomBytes(`prune e2e ${name} b`, 300 * KiB),
-    'shared.bin': pseudoRandomBytes('prune e2e shared', 200 * KiB),
+    'unique-a.bin': pseudoRandomBytes(`prune e2e ${name} a`, 300 * KiB),
+    'unique-b.bin': pseudoRandomBytes(`prune e2e ${name} b`, 200 * KiB),
+    'shared.bin': pseudoRandomBytes('prune e2e shared', 150 * KiB),
   });
   return dir;
 }
@@ -57,7 +58,6 @@ async function backupOutcome(run: RunResult, dir: string): Promise<Kept | null> 
 async function forget(coffer: Coffer, kept: Kept[]): Promise<void> {
   const victim = kept.shift();
   assert.ok(victim);
-  const { rm } = await import('node:fs/promises');
   await rm(join(coffer.repo, 'snapshots', victim.id)); // what forget does to one snapshot
 }
 
@@ -82,8 +82,7 @@ const ROUNDS: readonly { prune: number; backups: readonly [number, number] }[] =
   { prune: 400, backups: [0, 100] },
   { prune: 150, backups: [600, 0] },
   { prune: 0, backups: [900, 1400] },
-  { prune: 800, backups: [300, 300] },
-  { prune: 1200, backups: [0, 700] },
+  { prune: 1200, backups: [300, 700] },
 ];
 
 test('prune interleaved with backups in other processes never loses a kept snapshot', { timeout: 240_000 }, async () => {
@@ -138,12 +137,11 @@ test('prune killed at any point (by write count and by time) leaves a repository
     await forget(coffer, kept);
     await coffer.ok(prune, { env: GC_ENV }); // a plan, so that the killed runs have something to sweep
     const KILLS: readonly ({ writes: number } | { afterMs: number })[] = [
-      { writes: 1 }, { writes: 2 }, { writes: 3 }, { afterMs: 700 }, { writes: 4 }, { writes: 6 }, { afterMs: 900 },
-      { writes: 9 }, { writes: 12 },
+      { writes: 1 }, { writes: 2 }, { afterMs: 700 }, { writes: 3 }, { writes: 5 }, { afterMs: 900 }, { writes: 8 },
     ];
     let killed = 0;
     for (const [i, kill] of KILLS.entries()) {
-      if (i === 4) await forget(coffer, kept); // more garbage half way
+      if (i === 3) await forget(coffer, kept); // more garbage half way
       await sleep(WINDOW_MS + 50); // every plan so far is ripe: the killed run sweeps
       let result: RunResult;
       if ('writes' in kill) {
@@ -162,7 +160,7 @@ test('prune killed at any point (by write count and by time) leaves a repository
       const check = await coffer.run(['check'], { env: GC_ENV });
       assert.equal(check.code, 0, `after kill ${JSON.stringify(kill)}: ${describeRun(check)}`);
     }
-    assert.ok(killed >= 6, `${killed} prunes were killed mid-way`);
+    assert.ok(killed >= 5, `${killed} prunes were killed mid-way`);
     for (let round = 0; round < 2; round++) await coffer.ok(['prune', '--json', '--wait', '--window', `${WINDOW_MS}ms`], { env: GC_ENV });
     assert.deepEqual(await objectNames(coffer.repo, 'plans'), [], 'every plan was swept in the end');
     await assertAllRestore(coffer, base, kept);

@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { generateRawKeyPair, sha256 } from '../crypto/index.js';
 import { pseudoRandomBytes } from '../e2e/testing.js';
-import { BlobType, Compression, encodeSnapshotJson, type BlobId } from '../format/index.js';
-import { indexName, packName, requireOwnerKey, sealIndex, snapshotName, writerDomain } from '../repository/index.js';
+import { check } from '../checker/checker.js';
+import { BlobType, Compression, encodeSnapshotJson, type BlobId, type PackId } from '../format/index.js';
+import {
+  encodePlanObject, encodeTombstoneObject, indexName, packName, requireOwnerKey, sealIndex, snapshotName, writerDomain,
+} from '../repository/index.js';
 import { buildPack } from '../repository/pack-builder.js';
 import { sealDocument } from '../repository/sealed-document.js';
 import { makeTree, withTempDir } from '../source/testing.js';
@@ -66,6 +69,31 @@ describe('prune trusts only verified mappings', () => {
       const left = await gc.names('data/');
       assert.ok(realPacks.some((n) => left.includes(n)) || left.length > 0, 'real data is left');
       await gc.assertHealthy('x restores from the real copy');
+    });
+  });
+
+  test('a plan or tombstone not signed by the owner is ignored by prune and reported by check', async () => {
+    await withTempDir(async (base) => {
+      const gc = await GcTestRepository.create();
+      await makeTree(join(base, 'a'), { 'a.bin': pseudoRandomBytes('forged plan', 50 * KiB) });
+      await gc.backup(join(base, 'a'));
+      const packs = await gc.names('data/');
+      const stranger = { ...generateRawKeyPair('ed25519') };
+      const forged = encodePlanObject({
+        windowMs: gc.windowMs, candidates: packs.map((n) => ({ id: n.slice(-64) as PackId, type: 'data' as const })), knownIndexes: [],
+      }, stranger, { minWindowMs: 1 });
+      await gc.memory.save(`plans/${forged.id}`, forged.bytes);
+      const tomb = encodeTombstoneObject(packs.map((n) => n.slice(-64) as PackId), stranger);
+      await gc.memory.save(`tombstones/${tomb.id}`, tomb.bytes);
+      gc.advance(10 * gc.windowMs);
+      const warnings: string[] = [];
+      const result = await gc.prune({ onWarning: (w) => warnings.push(w.code) });
+      assert.equal(result.sweep.packsDeleted, 0, 'a forged plan deletes nothing');
+      assert.ok(warnings.includes('PRUNE_PLAN_INVALID') && warnings.includes('PRUNE_TOMBSTONE_INVALID'));
+      assert.deepEqual(await gc.names('data/'), packs);
+      const checked = await check(await gc.open(gc.memory));
+      assert.equal(checked.problems.length, 2, JSON.stringify(checked.problems));
+      assert.ok(checked.problems.every((p) => /not signed by the owner key/.test(p.message)));
     });
   });
 
