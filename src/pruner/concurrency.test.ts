@@ -96,6 +96,22 @@ describe('prune with concurrent backups', () => {
     });
   });
 
+  test('a backup that starts late in a plan\'s window, and saves its snapshot after the sweep, did not use the doomed packs', async () => {
+    await withTempDir(async (base) => {
+      const { gc, dir, oldPacks } = await forgottenData(base);
+      await gc.prune();
+      gc.advance(gc.windowMs - 10); // the plan ripens while this backup runs
+      let swept = 0;
+      const hooked = new HookedBackend(gc.memory, once('snapshots/', async () => {
+        gc.advance(10);
+        swept = (await gc.prune({}, gc.memory)).sweep.packsDeleted;
+      }));
+      await gc.backup(dir, hooked);
+      assert.ok(swept >= oldPacks.length, 'the sweep ran between the backup\'s last pack and its snapshot');
+      await gc.assertHealthy();
+    });
+  });
+
   test('a backup suspended past the window while its dependencies were swept fails instead of saving a broken snapshot', async () => {
     await withTempDir(async (base) => {
       const { gc, dir, oldPacks } = await forgottenData(base);
