@@ -14,6 +14,7 @@ import {
 import { readCatalog } from './catalog.js';
 import { surveyContents } from './contents.js';
 import { IdTable } from './id-table.js';
+import { duplicatesToVerify, endorsePacks } from './endorse.js';
 import { assignKeepers } from './keepers.js';
 import { markTree } from './mark.js';
 import { PackFlag, PackTable } from './pack-table.js';
@@ -27,7 +28,7 @@ export const DEFAULT_WINDOW_MS = 2 * MIN_GC_WINDOW_MS;
 export const DEFAULT_MAX_UNUSED = 0.1;
 
 export interface PruneProgress {
-  readonly phase: 'plans' | 'index' | 'mark' | 'trailers' | 'delete' | 'repack' | 'wait';
+  readonly phase: 'plans' | 'index' | 'mark' | 'trailers' | 'verify' | 'delete' | 'repack' | 'wait';
   readonly done: number;
   readonly total?: number;
 }
@@ -67,6 +68,8 @@ export interface PruneResult {
   readonly packs: number;
   readonly bytes: number;
   readonly trailersRead: number;
+  /** Untrusted packs holding duplicates that were read whole, verified and endorsed by the owner. */
+  readonly packsEndorsed: number;
   readonly sweep: SweepResult;
   readonly repack: { packs: number; blobsCopied: number; packsWritten: number; bytesWritten: number };
   /** The plan this run saved (or would save), if any. */
@@ -179,7 +182,16 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
     const contents = await surveyContents(repository, packs, records, referenced, {
       signal, onWarning: warn, onProgress: (done, total) => progress('trailers', done, total),
     });
-    const { keeper, missing } = assignKeepers(packs, referenced.size);
+    let keepers = assignKeepers(packs, referenced.size);
+    const duplicates = duplicatesToVerify(packs, referenced.size, keepers);
+    let endorsed = 0;
+    if (duplicates.length > 0) {
+      endorsed = await endorsePacks(repository, packs, duplicates, {
+        dryRun, owner, signal, onWarning: warn, onProgress: (done, total) => progress('verify', done, total),
+      });
+      if (endorsed > 0) keepers = assignKeepers(packs, referenced.size);
+    }
+    const { keeper, missing } = keepers;
     if (missing > 0) {
       warn({ code: 'PRUNE_BLOBS_MISSING', message: `${missing} blob(s) the snapshots reference are in no readable pack; run check` });
     }
@@ -234,7 +246,7 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
     probe = undefined;
     return {
       dryRun, clock: dryRun ? 'client' : 'storage', snapshots, referencedBlobs: referenced.size,
-      packs: loadedPackCount(packs), bytes, trailersRead: contents.trailersRead, sweep: swept, repack: repacked, plan,
+      packs: loadedPackCount(packs), bytes, trailersRead: contents.trailersRead, packsEndorsed: endorsed, sweep: swept, repack: repacked, plan,
       pendingPlans: [...pending, ...(saved ? [saved] : [])].map((p) => ({ id: p.id, readyAt: new Date(readyAt(p)).toISOString() })),
       warnings,
     };

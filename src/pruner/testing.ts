@@ -24,7 +24,10 @@ import { MemoryBackend } from '../backend/memory.js';
 import { check } from '../checker/checker.js';
 import { BackendError } from '../errors.js';
 import type { BlobId } from '../format/index.js';
-import { openRepository, snapshotName, type ClockReading, type Repository } from '../repository/index.js';
+import { generateRawKeyPair } from '../crypto/index.js';
+import {
+  openRepository, Repository, requireOwnerKey, snapshotName, type ClockReading, type Keyring,
+} from '../repository/index.js';
 import { TEST_CHUNKER, testRepository, TEST_NOW } from '../repository/testing.js';
 import { displayPath, Excluder } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
@@ -182,6 +185,34 @@ export class GcTestRepository {
   async backup(dir: string, backend: Backend = this.backend): Promise<BackupResult> {
     const repository = await this.open(backend);
     const result = await backup(repository, {
+      paths: [dir], excluder: new Excluder([]), now: TEST_NOW, clock: () => performance.now(), cacheDir: null,
+      program: 'coffer test', gcMinWindowMs: this.windowMs, gcClock: () => this.writerClock,
+    });
+    const files = new Map<string, Buffer>();
+    await walkFiles(dir, files);
+    this.expected.set(result.snapshotId, files);
+    return result;
+  }
+
+  /**
+   * A write-only host's keyring (docs/format.md "Secrets and roles"), with its
+   * own signer, authorized in a new signer set.
+   */
+  async writeOnlyHost(name: string): Promise<Keyring> {
+    const repository = await this.open();
+    const signer = { name, ...generateRawKeyPair('ed25519') };
+    const set = await repository.loadSignerSet();
+    await repository.saveSignerSet({
+      ...set, version: set.version + 1,
+      signers: [...set.signers, { name, publicKey: signer.publicKey, role: 'write-only', added: 1n, revoked: null }],
+    }, requireOwnerKey(repository.keyring, 'test'));
+    return { ...repository.keyring, role: 'write-only', readPrivateKey: null, ownerPrivateKey: null, signer };
+  }
+
+  /** Backs up `dir` as the host holding `keyring`. */
+  async backupAs(keyring: Keyring, dir: string): Promise<BackupResult> {
+    const config = await Repository.loadConfig(this.backend, keyring);
+    const result = await backup(new Repository(this.backend, config, keyring), {
       paths: [dir], excluder: new Excluder([]), now: TEST_NOW, clock: () => performance.now(), cacheDir: null,
       program: 'coffer test', gcMinWindowMs: this.windowMs, gcClock: () => this.writerClock,
     });

@@ -72,6 +72,26 @@ describe('prune trusts only verified mappings', () => {
     });
   });
 
+  test('two write-only hosts that stored the same data: prune verifies one copy, endorses it, and collects the other', async () => {
+    await withTempDir(async (base) => {
+      const gc = await GcTestRepository.create();
+      const hosts = [await gc.writeOnlyHost('host-a'), await gc.writeOnlyHost('host-b')];
+      const dirs = [join(base, 'a'), join(base, 'b')];
+      for (const dir of dirs) await makeTree(dir, { 'same.bin': pseudoRandomBytes('two hosts', 400 * KiB) });
+      // At the same time: neither sees the other's index entries, so both store the data.
+      await Promise.all(hosts.map((keyring, i) => gc.backupAs(keyring, dirs[i]!)));
+      const before = (await gc.names('data/')).length;
+      const first = await gc.prune();
+      assert.ok(first.packsEndorsed >= 1, 'one host\'s pack was verified and endorsed');
+      assert.ok(first.plan && first.plan.packs >= 1, 'the other copies are planned');
+      gc.advance(gc.windowMs);
+      const second = await gc.prune();
+      assert.ok(second.sweep.bytesFreed >= 390 * KiB, `${second.sweep.bytesFreed} bytes of duplicates freed`);
+      assert.ok((await gc.names('data/')).length < before);
+      await gc.assertHealthy('both hosts\' snapshots restore from the endorsed copy');
+    });
+  });
+
   test('a plan or tombstone not signed by the owner is ignored by prune and reported by check', async () => {
     await withTempDir(async (base) => {
       const gc = await GcTestRepository.create();
