@@ -166,3 +166,25 @@ test('prune killed at any point (by write count and by time) leaves a repository
     await assertAllRestore(coffer, base, kept);
   });
 });
+
+test('prune flags: windows below the minimum and bad shares are usage errors; a dry run changes nothing', { timeout: 60_000 }, async () => {
+  await withTempDir(async (base) => {
+    const coffer = await Coffer.init(base, { smallChunks: true });
+    const short = await coffer.run(['prune', '--window', '10m']);
+    assert.equal(short.code, 2, describeRun(short));
+    assert.match(short.stderr, /--window: 10m00s is shorter than the minimum of 1h00m/);
+    const share = await coffer.run(['prune', '--max-unused', '150%']);
+    assert.equal(share.code, 2, describeRun(share));
+    const dir = await source(base, 'flags');
+    const snapshot = (await backupOutcome(await later(coffer, 0, ['backup', '--json', dir]), dir))!;
+    await rm(join(coffer.repo, 'snapshots', snapshot.id));
+    const before = [...await objectNames(coffer.repo, 'index'), ...await objectNames(coffer.repo, 'plans')];
+    const dry = await coffer.ok(['prune', '--dry-run', '--json']);
+    const summary = (jsonLines(dry.stdout) as { type: string; dryRun?: boolean; plan?: { packs: number } }[]).find((l) => l.type === 'summary');
+    assert.ok(summary?.dryRun && summary.plan && summary.plan.packs > 0, dry.stdout);
+    assert.deepEqual([...await objectNames(coffer.repo, 'index'), ...await objectNames(coffer.repo, 'plans')], before);
+    assert.deepEqual(await objectNames(coffer.repo, 'clock'), [], 'a dry run writes no clock probe either');
+    const human = await coffer.ok(['prune']);
+    assert.match(human.stdout, /plan \d+ pack\(s\), .* for deletion after 2h00m .*run prune again then, or use --wait/);
+  });
+});

@@ -40,7 +40,10 @@ export async function run(ctx: Context, flags: PruneFlags): Promise<number> {
     allowUnverified: flags.allowUnverified === true, force: flags.force === true,
     signal: ctx.signal,
     onWarning: (w) => ctx.warn(w),
-    onProgress: (p) => progress.update({ phase: p.phase, files: p.done, bytes: 0, totalFiles: p.total }),
+    onProgress: (p) => {
+      if (p.phase === 'wait') ctx.info(`waiting ${formatDuration(p.total ?? 0)} for the safety window to pass`);
+      else progress.update({ phase: p.phase, files: p.done, bytes: 0, totalFiles: p.total });
+    },
   });
   progress.done();
   if (ctx.json) ctx.outJson({ type: 'summary', ...result });
@@ -65,6 +68,7 @@ function describeResult(r: PruneResult): string[] {
       + `${s.packsKept ? `, ${s.packsKept} candidate(s) kept: used again or protected by a running backup` : ''})`);
   }
   if (s.removalsRefused > 0) lines.push(`storage refused ${s.removalsRefused} deletion(s) (object lock?); a later prune tries again`);
+  if (r.packsEndorsed > 0) lines.push(`verified and endorsed ${r.packsEndorsed} pack(s) holding data stored twice`);
   if (r.repack.packs > 0) {
     lines.push(r.dryRun ? `would repack ${r.repack.packs} pack(s)`
       : `repacked ${r.repack.packs} pack(s): ${r.repack.blobsCopied} blob(s) copied into ${r.repack.packsWritten} new pack(s) (${formatBytes(r.repack.bytesWritten)})`);
