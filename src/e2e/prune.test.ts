@@ -95,6 +95,7 @@ test('prune interleaved with backups in other processes never loses a kept snaps
     }
     let conflicts = 0;
     let deleted = 0;
+    let keptCandidates = 0;
     for (const [round, offsets] of ROUNDS.entries()) {
       // The oldest snapshot goes; one backup brings back its data (deduplicating against packs prune is
       // collecting), the other adds new data. Each runs as its own host, with its own cache.
@@ -107,8 +108,10 @@ test('prune interleaved with backups in other processes never loses a kept snaps
         later(coffer, offsets.backups[1], ['backup', '--json', fresh], join(base, `cache-b${round}`)),
       ]);
       assert.equal(pruned!.code, 0, describeRun(pruned!));
-      const summary = (jsonLines(pruned!.stdout) as { type: string; sweep?: { packsDeleted: number } }[]).find((l) => l.type === 'summary');
+      const summary = (jsonLines(pruned!.stdout) as { type: string; sweep?: { packsDeleted: number; packsKept: number } }[])
+        .find((l) => l.type === 'summary');
       deleted += summary?.sweep?.packsDeleted ?? 0;
+      keptCandidates += summary?.sweep?.packsKept ?? 0;
       for (const [i, dir] of [revived, fresh].entries()) {
         const outcome = await backupOutcome(backups[i]!, dir);
         if (outcome) kept.push(outcome);
@@ -117,6 +120,7 @@ test('prune interleaved with backups in other processes never loses a kept snaps
       const check = await coffer.run(['check'], { env: GC_ENV });
       assert.equal(check.code, 0, `round ${round}: ${describeRun(check)}`);
     }
+    console.log(`# ${ROUNDS.length} rounds: ${deleted} packs deleted, ${keptCandidates} planned packs kept (used again or rescued), ${conflicts} backups stopped`);
     assert.ok(deleted > 0, 'prune deleted packs along the way');
     assert.ok(conflicts <= 2, `${conflicts} backups stopped with CONFLICT`);
     const final = await coffer.run(['prune', '--json', '--wait', '--window', `${WINDOW_MS}ms`], { env: GC_ENV });
