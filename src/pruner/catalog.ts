@@ -83,3 +83,26 @@ export async function readCatalog(repository: Repository, packs: PackTable, opti
   for (const { id, entry, packId } of deferred) repository.index.add(id, { ...entry, packId });
   return records;
 }
+
+const PACK_NAME = /^(data|tree)\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
+
+/** Adds every pack in storage to the table (stored, with its size); returns their total bytes. */
+export async function listStoredPacks(
+  repository: Repository, packs: PackTable, onWarning: (warning: Warning) => void, signal?: AbortSignal,
+): Promise<number> {
+  let bytes = 0;
+  for (const prefix of ['data/', 'tree/']) {
+    for await (const object of repository.backend.list(prefix, { signal })) {
+      const match = PACK_NAME.exec(object.name);
+      if (!match) {
+        onWarning({ code: 'PRUNE_STRAY_OBJECT', message: `${object.name}: not a pack name; left alone` });
+        continue;
+      }
+      const n = packs.number(match[2]!, match[1] as 'data' | 'tree');
+      packs.set(n, PackFlag.stored);
+      packs.setSize(n, object.size);
+      bytes += object.size;
+    }
+  }
+  return bytes;
+}

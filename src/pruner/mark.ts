@@ -6,8 +6,9 @@
  * itself is read once. A tree blob joins the set only once it has been read,
  * so a tree that cannot be read fails every snapshot that refers to it.
  */
-import { throwIfAborted } from '../errors.js';
-import { decodeContentList, decodeTree, type BlobId } from '../format/index.js';
+import { describe, FormatError, IntegrityError, NotFoundError, throwIfAborted, type Warning } from '../errors.js';
+import { decodeContentList, decodeTree, shortId, type BlobId } from '../format/index.js';
+import type { Repository } from '../repository/index.js';
 import type { IdTable } from './id-table.js';
 
 /** Loads the verified plaintext of a tree blob. */
@@ -41,4 +42,45 @@ export async function markTree(
     }
   }
   return read;
+}
+
+export interface MarkOptions {
+  readonly allowUnverified?: boolean;
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: { phase: 'mark'; done: number; total: number }) => void;
+}
+
+/** Marks what every counted snapshot references; returns the number of snapshots. */
+export async function markSnapshots(
+  repository: Repository, referenced: IdTable, options: MarkOptions, warn: (warning: Warning) => void,
+): Promise<number> {
+  const { signal } = options;
+  const { snapshots, issues } = await repository.listSnapshots(signal);
+  for (const issue of issues) {
+    const message = `${issue.object}: cannot be read (${issue.message})`;
+    if (!options.force) {
+      throw new IntegrityError(`prune: ${message}; prune would delete data it may need. Repair or remove it, or pass --force`);
+    }
+    warn({ code: 'PRUNE_SNAPSHOT_UNREADABLE', message: `${message}; --force: data only it references may be deleted` });
+  }
+  const unverified = snapshots.filter((s) => !s.verified);
+  if (unverified.length > 0 && !options.allowUnverified) {
+    throw new IntegrityError(`prune: ${unverified.length} snapshot(s) whose signature does not verify, e.g. ${shortId(unverified[0]!.id)}; `
+      + 'remove them (forget) or pass --allow-unverified to keep their data');
+  }
+  for (const [i, record] of snapshots.entries()) {
+    throwIfAborted(signal);
+    options.onProgress?.({ phase: 'mark', done: i, total: snapshots.length });
+    try {
+      await markTree(repository, record.snapshot.tree, referenced, signal);
+    } catch (error) {
+      throwIfAborted(signal);
+      if (!(error instanceof IntegrityError || error instanceof FormatError || error instanceof NotFoundError)) throw error;
+      const message = `snapshot ${shortId(record.id)}: tree unreadable (${describe(error)})`;
+      if (!options.force) throw new IntegrityError(`prune: ${message}; prune would delete data it may need. Run check, or pass --force`);
+      warn({ code: 'PRUNE_SNAPSHOT_UNREADABLE', message: `${message}; --force: data only it references may be deleted` });
+    }
+  }
+  return snapshots.length;
 }

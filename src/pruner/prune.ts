@@ -5,20 +5,20 @@
  * whose safety window has passed, repacks mostly-unused packs, and saves a
  * new plan for a later run to sweep.
  */
-import { describe, FormatError, IntegrityError, NotFoundError, throwIfAborted, type Warning } from '../errors.js';
-import { MIN_GC_WINDOW_MS, shortId, type GcCandidate, type IndexId, type PackId } from '../format/index.js';
+import type { Warning } from '../errors.js';
+import { MIN_GC_WINDOW_MS, type GcCandidate, type IndexId, type PackId } from '../format/index.js';
 import {
   loadPlans, loadTombstones, readStorageClock, requireOwnerKey, requireReadKey, savePlan,
   type LoadedPlan, type OwnerKey, type Repository,
 } from '../repository/index.js';
-import { readCatalog } from './catalog.js';
+import { listStoredPacks, readCatalog } from './catalog.js';
 import { surveyContents } from './contents.js';
 import { IdTable } from './id-table.js';
 import { duplicatesToVerify, endorsePacks } from './endorse.js';
 import { assignKeepers } from './keepers.js';
-import { markTree } from './mark.js';
+import { markSnapshots } from './mark.js';
 import { PackFlag, PackTable } from './pack-table.js';
-import { removeObject } from './removal.js';
+import { removeStaleProbes } from './removal.js';
 import { repack } from './repack.js';
 import { protectRescued, sweep, type SweepResult } from './sweep.js';
 
@@ -79,7 +79,6 @@ export interface PruneResult {
   readonly warnings: number;
 }
 
-const PACK_NAME = /^(data|tree)\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
 const sleepFor = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
   const timer = setTimeout(resolve, ms);
   signal?.addEventListener('abort', () => {
@@ -147,20 +146,7 @@ async function pruneOnce(repository: Repository, options: PruneOptions): Promise
     const tombstoned = new Set<string>(tombstones.flatMap((t) => t.packs));
 
     const packs = new PackTable();
-    let bytes = 0;
-    for (const prefix of ['data/', 'tree/']) {
-      for await (const object of backend.list(prefix, { signal })) {
-        const match = PACK_NAME.exec(object.name);
-        if (!match) {
-          warn({ code: 'PRUNE_STRAY_OBJECT', message: `${object.name}: not a pack name; left alone` });
-          continue;
-        }
-        const n = packs.number(match[2]!, match[1] as 'data' | 'tree');
-        packs.set(n, PackFlag.stored);
-        packs.setSize(n, object.size);
-        bytes += object.size;
-      }
-    }
+    const bytes = await listStoredPacks(repository, packs, warn, signal);
     progress('index', 0);
     const records = await readCatalog(repository, packs, {
       tombstoned, signal, onWarning: warn, onProgress: (done) => progress('index', done),
@@ -272,57 +258,4 @@ function loadedPackCount(packs: PackTable): number {
   let count = 0;
   for (let n = 0; n < packs.count; n++) if (packs.has(n, PackFlag.stored) || packs.has(n, PackFlag.deleted)) count += 1;
   return count;
-}
-
-/** Marks what every counted snapshot references; returns the number of snapshots. */
-async function markSnapshots(
-  repository: Repository, referenced: IdTable, options: PruneOptions, warn: (warning: Warning) => void,
-): Promise<number> {
-  const { signal } = options;
-  const { snapshots, issues } = await repository.listSnapshots(signal);
-  for (const issue of issues) {
-    const message = `${issue.object}: cannot be read (${issue.message})`;
-    if (!options.force) {
-      throw new IntegrityError(`prune: ${message}; prune would delete data it may need. Repair or remove it, or pass --force`);
-    }
-    warn({ code: 'PRUNE_SNAPSHOT_UNREADABLE', message: `${message}; --force: data only it references may be deleted` });
-  }
-  const unverified = snapshots.filter((s) => !s.verified);
-  if (unverified.length > 0 && !options.allowUnverified) {
-    throw new IntegrityError(`prune: ${unverified.length} snapshot(s) whose signature does not verify, e.g. ${shortId(unverified[0]!.id)}; `
-      + 'remove them (forget) or pass --allow-unverified to keep their data');
-  }
-  for (const [i, record] of snapshots.entries()) {
-    throwIfAborted(signal);
-    options.onProgress?.({ phase: 'mark', done: i, total: snapshots.length });
-    try {
-      await markTree(repository, record.snapshot.tree, referenced, signal);
-    } catch (error) {
-      throwIfAborted(signal);
-      if (!(error instanceof IntegrityError || error instanceof FormatError || error instanceof NotFoundError)) throw error;
-      const message = `snapshot ${shortId(record.id)}: tree unreadable (${describe(error)})`;
-      if (!options.force) throw new IntegrityError(`prune: ${message}; prune would delete data it may need. Run check, or pass --force`);
-      warn({ code: 'PRUNE_SNAPSHOT_UNREADABLE', message: `${message}; --force: data only it references may be deleted` });
-    }
-  }
-  return snapshots.length;
-}
-
-/** Removes this run's clock probe and probes older than the minimum window (left by writers or crashed runs). */
-async function removeStaleProbes(
-  repository: Repository, now: number, own: string | undefined, warn: (warning: Warning) => void, signal?: AbortSignal,
-): Promise<void> {
-  const { backend } = repository;
-  for await (const object of backend.list('clock/', { signal })) {
-    let stale = object.name === own;
-    if (!stale) {
-      try {
-        stale = (await backend.stat(object.name, { signal })).modified.getTime() < now - MIN_GC_WINDOW_MS;
-      } catch (error) {
-        if (error instanceof NotFoundError) continue;
-        throw error;
-      }
-    }
-    if (stale) await removeObject((name) => backend.remove(name, { signal }), object.name, warn);
-  }
 }

@@ -6,6 +6,8 @@
  * failure stops the run (a prune can always be run again).
  */
 import { BackendError, describe, NotFoundError, PermissionError, type Warning } from '../errors.js';
+import { MIN_GC_WINDOW_MS } from '../format/index.js';
+import type { Repository } from '../repository/index.js';
 
 export type Removal = 'removed' | 'missing' | 'refused';
 
@@ -22,5 +24,24 @@ export async function removeObject(
       return 'refused';
     }
     throw error;
+  }
+}
+
+/** Removes this run's clock probe, and probes older than the minimum window that killed runs left. */
+export async function removeStaleProbes(
+  repository: Repository, now: number, own: string | undefined, warn: (warning: Warning) => void, signal?: AbortSignal,
+): Promise<void> {
+  const { backend } = repository;
+  for await (const object of backend.list('clock/', { signal })) {
+    let stale = object.name === own;
+    if (!stale) {
+      try {
+        stale = (await backend.stat(object.name, { signal })).modified.getTime() < now - MIN_GC_WINDOW_MS;
+      } catch (error) {
+        if (error instanceof NotFoundError) continue;
+        throw error;
+      }
+    }
+    if (stale) await removeObject((name) => backend.remove(name, { signal }), object.name, warn);
   }
 }
