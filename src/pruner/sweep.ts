@@ -5,7 +5,7 @@
  * every reader safe at every instant: tombstone, packs, dead index objects,
  * rewritten owner index objects, merged tombstones, and the plans last.
  */
-import { throwIfAborted, type Warning } from '../errors.js';
+import { NotFoundError, throwIfAborted, type Warning } from '../errors.js';
 import type { PackId } from '../format/index.js';
 import {
   indexName, openIndex, packName, planName, saveTombstone, sealIndex, tombstoneName,
@@ -132,7 +132,14 @@ async function tidyIndexes(
         remaining.push(record); // another signer's object cannot be re-signed: the tombstone covers its dead packs
         continue;
       }
-      const opened = openIndex(record.id, await backend.load(indexName(record.id), { signal }), repository.keyring.domains);
+      let bytes: Buffer;
+      try {
+        bytes = await backend.load(indexName(record.id), { signal });
+      } catch (error) {
+        if (error instanceof NotFoundError) continue; // removed meanwhile (by another prune): nothing to rewrite
+        throw error;
+      }
+      const opened = openIndex(record.id, bytes, repository.keyring.domains);
       const payload = { superseded: [record.id as never], packs: opened.payload.packs.filter((p) => !isTombstoned(packs, p.id)) };
       const sealed = sealIndex(payload, opened.domain, { name: 'owner', ...options.owner });
       await backend.save(indexName(sealed.id), sealed.bytes, { signal });
