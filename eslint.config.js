@@ -14,6 +14,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 const pipelines = ['archiver', 'restorer', 'checker', 'walker'];
+pipelines.push('copier', 'repairer'); // issue 6: copy between repositories, repair snapshots
 pipelines.push('pruner'); // garbage collection (docs/format.md "Garbage collection (prune)")
 
 export default tseslint.config(
@@ -42,4 +43,6 @@ export default tseslint.config(
     'repository sits below the pipelines'),
   layer(pipelines.map((p) => `src/${p}/**`), ['cli'],
     'pipelines never reach up into the CLI'),
+  layer(['src/retention/**'], ['cli', 'repository', 'format', 'crypto', 'backend', 'chunker', 'codec', 'source', ...pipelines],
+    'retention is a pure leaf: (snapshots, rules, time zone) -> keep/remove and why'),
 );

@@ -5,7 +5,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ChunkerParams } from '../chunker/index.js';
 import { throwIfAborted, type Warning } from '../errors.js';
 import {
   BlobType, bytesToId, encodeContentList, MAX_CONTENT_IDS_PER_NODE, paginateTree, type BlobId, type TreeNode,
@@ -16,6 +15,7 @@ import {
 } from '../source/index.js';
 import type { BlobSink } from './blob-sink.js';
 import { saveFile } from './file-saver.js';
+import { EAGER_LIMIT, type FileWorkers } from './file-workers.js';
 import type { FilesCache } from './files-cache.js';
 import { Semaphore } from '../semaphore.js';
 import { settleLater } from '../settle-later.js';
@@ -24,8 +24,7 @@ import { scanTotals, type Totals } from './scan-totals.js';
 
 export interface ArchiverOptions {
   readonly sink: BlobSink;
-  readonly chunker: ChunkerParams;
-  readonly gear: Uint32Array;
+  readonly workers: FileWorkers;
   readonly cache: FilesCache;
   readonly excluder: Excluder;
   readonly oneFileSystem?: boolean;
@@ -64,10 +63,14 @@ export interface ArchiveResult {
 export class Archiver {
   private readonly summary: ArchiveSummary = { filesNew: 0, filesChanged: 0, filesUnchanged: 0, dirs: 0, bytesRead: 0, warnings: 0 };
   private readonly files: Semaphore;
+  private readonly largeFiles: Semaphore;
   private readonly progress: ArchiveProgress = { files: 0, dirs: 0, bytesRead: 0, currentPath: '' };
 
   constructor(private readonly options: ArchiverOptions) {
-    this.files = new Semaphore(options.fileConcurrency ?? 4);
+    // Enough files in flight to keep every file worker busy while the main thread walks.
+    this.files = new Semaphore(options.fileConcurrency ?? 64);
+    // Large files hold read blocks and an unfinished chunk each: one per worker bounds that memory.
+    this.largeFiles = new Semaphore(2);
   }
 
   /** Backs up `paths` (absolute or relative to the working directory) and returns the root tree. */
@@ -178,8 +181,9 @@ export class Archiver {
       if (this.options.excluder.excludes(child, meta.type === 'dir')) continue;
       if (meta.type === 'file') {
         // Files of one directory are read concurrently; directories are walked in order.
-        await this.files.acquire();
-        pending.push(settleLater(this.fileNode(child, name, meta).finally(() => this.files.release())));
+        const gate = meta.size > EAGER_LIMIT ? this.largeFiles : this.files;
+        await gate.acquire();
+        pending.push(settleLater(this.fileNode(child, name, meta).finally(() => gate.release())));
       } else {
         pending.push(Promise.resolve(await this.entryNode(child, name, meta, rootDevice)));
       }
@@ -190,8 +194,8 @@ export class Archiver {
 
   private async fileNode(path: Buffer, name: Buffer, meta: EntryMetadata): Promise<TreeNode | null> {
     const saved = await saveFile(path, meta, {
-      sink: this.options.sink, chunker: this.options.chunker, gear: this.options.gear, cache: this.options.cache,
-      readBlockSize: this.options.readBlockSize ?? 1024 * 1024, signal: this.options.signal,
+      sink: this.options.sink, workers: this.options.workers, cache: this.options.cache,
+      readBlockSize: this.options.readBlockSize ?? 2 * 1024 * 1024,
       onWarning: (w) => this.warn(w),
       onBytes: (n) => {
         this.progress.bytesRead += n;

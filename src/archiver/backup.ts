@@ -15,17 +15,23 @@ import {
   BlobWriter, GcSession, PackJournal, recoverJournaledPacks, writerDomain, type ClockReading, type GcSessionStats,
   type Repository, type WriterStats,
 } from '../repository/index.js';
+import type { PauseGate } from '../pause-file.js';
 import type { Excluder } from '../source/index.js';
 import { Archiver, type ArchiveProgress, type ArchiveSummary } from './archiver.js';
+import type { BlobSink } from './blob-sink.js';
+import { FileWorkers } from './file-workers.js';
 import { FilesCache } from './files-cache.js';
+import { archiveStream, type StreamSource } from './stream-archiver.js';
 
 export interface BackupOptions {
   readonly paths: readonly string[];
+  /** Back up this stream as one file instead of `paths` (`backup --stdin`). */
+  readonly stream?: StreamSource;
   readonly excluder: Excluder;
   readonly oneFileSystem?: boolean;
   readonly tags?: readonly string[];
   readonly hostname?: string;
-  /** Snapshot time, nanoseconds since the epoch. */
+  /** Snapshot time, nanoseconds since the epoch: now, or an imported backup's own date (`backup --time`). */
   readonly now: bigint;
   readonly clock: () => number;
   /** Per-repository cache directory, or null for no cache. */
@@ -34,6 +40,8 @@ export interface BackupOptions {
   readonly onWarning?: (warning: Warning) => void;
   readonly onProgress?: (progress: ArchiveProgress) => void;
   readonly signal?: AbortSignal;
+  /** Reading and uploading wait here while paused (`--pause-file`). */
+  readonly pause?: PauseGate;
   /** The smallest gc window plans may have (MIN_GC_WINDOW_MS unless a test lowers it). */
   readonly gcMinWindowMs?: number;
   /** The writer's clocks, for the gc session's elapsed time (docs/format.md "Writers"). */
@@ -51,7 +59,8 @@ export interface BackupResult {
 
 export async function backup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
   const started = options.clock();
-  const { signal } = options;
+  const { signal, pause } = options;
+  await pause?.wait(signal);
   const domain = writerDomain(repository.keyring);
   const chunker = repository.domainConfig(domain.id).chunker;
   // Plans before the index (docs/format.md "Writers"): never deduplicate against packs prune is collecting.
@@ -62,19 +71,33 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
   const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal, (pack) => gc.isDoomed(pack)) : 0;
   const cache = options.cacheDir ? await FilesCache.load(join(options.cacheDir, `files-${domain.id}.json`)) : FilesCache.disabled();
-  const pool = new CompressPool();
+  const pool = new CompressPool({ threads: 0 }); // tree blobs only, compressed inline
+  const workers = new FileWorkers({ chunker, gear: domain.gear, idKey: domain.keys.idKey });
   const journal = journalDir ? await PackJournal.create(journalDir) : undefined;
   try {
     const writer = new BlobWriter({
       backend: repository.backend, keyring: repository.keyring, index: repository.index, pool,
-      packSize: repository.config.packSize, journal, signal, gc,
+      packSize: repository.config.packSize, journal, signal, gc, gate: pause,
     });
+    const sink: BlobSink = {
+      blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data),
+      knows: (id) => writer.knows(id),
+      add: async (t, id, d) => {
+        await pause?.wait(signal);
+        return writer.add(t, id, d);
+      },
+      addStored: async (t, id, stored, compressed, rawLength) => {
+        await pause?.wait(signal);
+        return writer.addStored(t, id, stored, compressed, rawLength);
+      },
+    };
     const archiver = new Archiver({
-      sink: { blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data), knows: (id) => writer.knows(id), add: (t, id, d) => writer.add(t, id, d) },
-      chunker, gear: domain.gear, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
+      sink, workers, cache, excluder: options.excluder, oneFileSystem: options.oneFileSystem,
       onWarning: options.onWarning, onProgress: options.onProgress, signal,
     });
-    const archived = await archiver.run(options.paths);
+    const archived = options.stream
+      ? await archiveStream(options.stream, { sink, chunker, gear: domain.gear, onProgress: options.onProgress, signal })
+      : await archiver.run(options.paths);
     const stats = await writer.finish();
     const { sequence, previous } = await previousOfSigner(repository, signal);
     const snapshot: Snapshot = {
@@ -100,16 +123,16 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
     };
     await gc.beforeSnapshot();
     const id = await repository.saveSnapshot(snapshot, signal);
-    await cache.save(archived.paths.map((p) => Buffer.from(p)));
+    if (!options.stream) await cache.save(archived.paths.map((p) => Buffer.from(p)));
     await journal?.discard();
     return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks, gc: gc.stats };
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), workers.close()]);
   }
 }
 
 /** This signer's next sequence number and previous snapshot (docs/format.md "Snapshots"). */
-async function previousOfSigner(repository: Repository, signal?: AbortSignal): Promise<{ sequence: number; previous: SnapshotId | null }> {
+export async function previousOfSigner(repository: Repository, signal?: AbortSignal): Promise<{ sequence: number; previous: SnapshotId | null }> {
   if (!repository.keyring.readPrivateKey) return { sequence: 1, previous: null }; // write-only hosts: local state (later)
   const { snapshots } = await repository.listSnapshots(signal);
   let best: { sequence: number; id: string } | undefined;

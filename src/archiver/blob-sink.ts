@@ -8,4 +8,6 @@ export interface BlobSink {
   knows(id: Buffer): boolean;
   /** Stores the blob unless known; resolves when accepted (may wait for memory). */
   add(type: BlobType, id: Buffer, data: Buffer): Promise<boolean>;
+  /** Like `add` for a blob compressed elsewhere: `stored` is zstd data if `compressed`, else raw. */
+  addStored(type: BlobType, id: Buffer, stored: Buffer, compressed: boolean, rawLength: number): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import { shortId, type BlobId } from '../format/index.js';
 import { idOfName, loadPlans, packName, type Repository } from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
+import { Semaphore } from '../semaphore.js';
 
 export interface CheckProblem {
   /** The storage object at fault (or the snapshot path), for the report. */
@@ -85,30 +86,39 @@ export async function check(repository: Repository, options: CheckOptions = {}):
     const fraction = options.readDataSubset ?? 1;
     const random = options.random ?? Math.random;
     const names = [...stored.keys()].filter(() => fraction >= 1 || random() < fraction);
+    // Two packs at once: one downloads while the other is verified, and memory stays at two packs.
+    const slots = new Semaphore(2);
+    const checks: Promise<void>[] = [];
     for (const [i, name] of names.entries()) {
       throwIfAborted(signal);
+      await slots.acquire();
       options.onProgress?.({ phase: 'read data', done: i, total: names.length });
-      const type = name.startsWith('tree/') ? 'tree' : 'data';
-      const packId = idOfName(name);
-      try {
-        const pack = await repository.loadPack(packId, type, signal);
-        packsRead += 1;
-        for (const entry of pack.entries) {
-          try {
-            pack.openBlob(entry, repository.codec);
-            blobsRead += 1;
-          } catch (error) {
-            report(name, describe(error));
-          }
-          const indexed = repository.index.lookup(Buffer.from(entry.id, 'hex'));
-          if (indexed && indexed.packId === packId && (indexed.offset !== entry.offset || indexed.sealedLength !== entry.sealedLength)) {
-            report(name, `blob ${shortId(entry.id)}: index and pack trailer disagree`);
-          }
+      checks.push(checkPack(name).finally(() => slots.release()));
+    }
+    await Promise.all(checks);
+  }
+
+  async function checkPack(name: string): Promise<void> {
+    const type = name.startsWith('tree/') ? 'tree' : 'data';
+    const packId = idOfName(name);
+    try {
+      const pack = await repository.readPack(packId, type, signal);
+      packsRead += 1;
+      for (const entry of pack.entries) {
+        try {
+          pack.openBlob(entry, repository.codec);
+          blobsRead += 1;
+        } catch (error) {
+          report(name, describe(error));
         }
-      } catch (error) {
-        throwIfAborted(signal);
-        report(name, describe(error));
+        const indexed = repository.index.lookup(Buffer.from(entry.id, 'hex'));
+        if (indexed && indexed.packId === packId && (indexed.offset !== entry.offset || indexed.sealedLength !== entry.sealedLength)) {
+          report(name, `blob ${shortId(entry.id)}: index and pack trailer disagree`);
+        }
       }
+    } catch (error) {
+      throwIfAborted(signal);
+      report(name, describe(error));
     }
   }
   return { problems, notes, snapshots: snapshots.length, packsRead, blobsRead };

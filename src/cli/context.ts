@@ -8,15 +8,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import type { Warning } from '../errors.js';
-import { openRepository, type Repository } from '../repository/index.js';
+import { openRepository, type KeyUnwrapper, type Repository } from '../repository/index.js';
 import { openBackend } from './backend-location.js';
+import { keyUnwrappers, type CredentialFlags } from './key-credentials.js';
 import { chooseProgress, type CliProgressSink } from './progress.js';
 import { formatWarning, printJson } from './output.js';
-import { readPassword } from './password.js';
+import { hasPasswordSource, readPassword } from './password.js';
 import { requireRepository, resolveSettings, type Settings, type SettingsFlags } from './profile.js';
 import { withTestHooks } from './test-hooks.js';
 
-export interface GlobalFlags extends SettingsFlags {
+export interface GlobalFlags extends SettingsFlags, CredentialFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly cache?: boolean;
@@ -55,9 +56,16 @@ export class Context {
   }
 
   async open(): Promise<Repository> {
-    const passphrase = await this.passphrase();
-    const { repository } = await openRepository(this.backend, passphrase, { keyId: this.flags.keyId, signal: this.signal });
+    const { repository } = await openRepository(this.backend, await this.keyUnwrappers(), { keyId: this.flags.keyId, signal: this.signal });
     return repository;
+  }
+
+  /** What may open key files: age and OpenPGP identities, gpg, the passphrase (key-credentials.ts). */
+  keyUnwrappers(): Promise<KeyUnwrapper[]> {
+    return keyUnwrappers({
+      flags: this.flags, env: this.env, signal: this.signal, passphrase: () => this.passphrase(),
+      hasPassphraseSource: hasPasswordSource({ ...this.settings.password, env: this.env }),
+    });
   }
 
   /** The per-repository cache directory, or null with --no-cache. */

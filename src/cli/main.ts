@@ -19,6 +19,12 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// A reader that stops early (`coffer find | head`, a failed `tar -x`) ends coffer as SIGPIPE
+// would (128 + 13), without a stack trace; any other output failure is an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`coffer: cannot write the output: ${error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? 141 : 1);
+});
 
 /** Runs a command with its context and turns the outcome into an exit code. */
 function run<A extends unknown[]>(load: () => Promise<(ctx: Context, ...args: A) => Promise<number>>) {
@@ -58,12 +64,17 @@ const program = new Command('coffer')
   .option('--password-file <file>', 'read the passphrase from a file (env COFFER_PASSWORD_FILE)')
   .option('--password-command <cmd>', 'run a command that prints the passphrase (env COFFER_PASSWORD_COMMAND)')
   .option('--key-id <id>', 'try only this key file')
+  .option('--age-identity <file>', 'open age-wrapped key files with this age identity file (repeatable; env COFFER_AGE_IDENTITY)', collect)
+  .option('--gpg-identity <file>', 'open OpenPGP-wrapped key files with this private key file through OpenPGP.js (env COFFER_GPG_IDENTITY)')
+  .option('--gpg', 'open OpenPGP-wrapped key files with the gpg program (gpg-agent, smartcards) even when a passphrase is set')
   .option('--cache-dir <dir>', 'local cache directory (default $XDG_CACHE_HOME/coffer)')
   .option('--no-cache', 'do not use or update the local cache')
   .option('--json', 'machine-readable output (JSON lines)')
   .option('-q, --quiet', 'no progress or informational output')
   .addHelpText('after', `\nPassphrase sources, in order: --password-file, --password-command, COFFER_PASSWORD_FILE,
-COFFER_PASSWORD_COMMAND, COFFER_PASSWORD (least safe: visible to other processes), then a prompt.\n\n${EXIT_CODES_HELP}`)
+COFFER_PASSWORD_COMMAND, COFFER_PASSWORD (least safe: visible to other processes), then a prompt.
+Key files wrapped by age or OpenPGP open with --age-identity, --gpg-identity or the gpg program (tried
+when no passphrase source is set, or with --gpg).\n\n${EXIT_CODES_HELP}`)
   .showHelpAfterError()
   .exitOverride();
 
@@ -75,16 +86,23 @@ program.command('init')
   .option('--chunk-avg <size>', 'average chunk size, fixed at init', '1M')
   .option('--chunk-max <size>', 'maximum chunk size, fixed at init', '8M')
   .addOption(new Option('--scrypt-n <N>', 'scrypt cost of the key file (power of two, default 131072)'))
+  .option('--age-recipient <recipient>', 'wrap the first key file to this age recipient instead of a passphrase (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the first key file to this key of gpg\'s keyring (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the first key file to the OpenPGP public key in this file (repeatable)', collect)
   .action(run(async () => (await import('./commands/init.js')).run));
 
 program.command('backup')
   .description('back up files and directories')
-  .argument('<paths...>', 'files and directories to back up')
+  .argument('[paths...]', 'files and directories to back up (with --stdin-from-command: the command)')
   .option('-e, --exclude <glob>', 'exclude matching entries (repeatable)', collect)
   .option('--exclude-file <file>', 'read exclude globs from a file (repeatable)', collect)
   .option('-x, --one-file-system', 'do not cross filesystem boundaries')
   .option('--tag <tag>', 'tag the snapshot (repeatable)', collect)
   .option('--host <name>', 'host name to record (default: this host)')
+  .option('--time <timestamp>', 'snapshot time instead of now, to import old backups: RFC 3339 (2024-05-01T10:00:00Z) or local "YYYY-MM-DD HH:MM:SS"')
+  .option('--stdin', 'back up standard input as one file (see --stdin-filename)')
+  .option('--stdin-filename <name>', 'path of that file in the snapshot (default "stdin")')
+  .option('--stdin-from-command', 'back up the output of the command given after "--"; fails if it exits non-zero')
   .action(run(async () => (await import('./commands/backup.js')).run));
 
 program.command('snapshots')
@@ -127,13 +145,116 @@ key.command('add').description('add a key file (a new passphrase for the same re
   .option('--name <name>', 'name for the key')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .option('--age-recipient <recipient>', 'wrap the key file to this age recipient instead of a passphrase (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the key file to this key of gpg\'s keyring, through gpg (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the key file to the OpenPGP public key in this file, through OpenPGP.js (repeatable)', collect)
   .action(run(async () => (await import('./commands/key.js')).add));
 key.command('remove').description('remove a key file').argument('<id>', 'key id (prefix)')
+  .option('--export-file <file>', 'allow removing the key in use: this export of it (key export) is checked first')
   .action(run(async () => (await import('./commands/key.js')).remove));
 key.command('passwd').description('change the passphrase of the key in use')
   .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
   .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .option('--age-recipient <recipient>', 'wrap the replacement to this age recipient instead (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the replacement to this key of gpg\'s keyring (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the replacement to the OpenPGP public key in this file (repeatable)', collect)
   .action(run(async () => (await import('./commands/key.js')).passwd));
+key.command('export').description('print the full key as text to keep offline on paper (see docs/security.md "Offline keys")')
+  .option('-o, --output <file>', 'write it to a new file (mode 0600) instead of stdout')
+  .option('--protect', 'seal it under a new passphrase')
+  .option('--new-password-file <file>', 'with --protect: read that passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
+  .option('--scrypt-n <N>', 'with --protect: scrypt cost')
+  .action(run(async () => (await import('./commands/key-export.js')).exportCommand));
+key.command('import').description('make a key file from a key export (typed back in or printed by key export)')
+  .argument('<file>', 'the export, or - for stdin')
+  .option('--name <name>', 'name for the key')
+  .option('--new-password-file <file>', 'read the new passphrase from a file (env COFFER_NEW_PASSWORD_FILE)')
+  .option('--scrypt-n <N>', 'scrypt cost of the new key file')
+  .option('--age-recipient <recipient>', 'wrap the key file to this age recipient instead of a passphrase (repeatable)', collect)
+  .option('--gpg-recipient <id>', 'wrap the key file to this key of gpg\'s keyring (repeatable)', collect)
+  .option('--gpg-recipient-file <file>', 'wrap the key file to the OpenPGP public key in this file (repeatable)', collect)
+  .option('-o, --output <file>', 'write the key file to this new file instead of into the repository')
+  .action(run(async () => (await import('./commands/key-export.js')).importCommand));
+
+program.command('forget')
+  .description('remove snapshots that a retention policy does not keep, or those named (data stays until prune)')
+  .argument('[ids...]', 'snapshot ids to remove (instead of a policy)')
+  .option('--keep-last <n>', 'keep the n newest snapshots')
+  .option('--keep-hourly <n>', 'keep the newest snapshot of each of the n latest hours that have one')
+  .option('--keep-daily <n>', 'likewise for days')
+  .option('--keep-weekly <n>', 'likewise for ISO weeks (Monday to Sunday)')
+  .option('--keep-monthly <n>', 'likewise for months')
+  .option('--keep-yearly <n>', 'likewise for years')
+  .option('--keep-within <duration>', 'keep snapshots this close to the newest of their group: 1y2m3d4h (years, months, days, hours)')
+  .option('--keep-tag <tags>', 'keep snapshots carrying all of these comma-separated tags (repeatable: any list)', collect)
+  .option('--group-by <fields>', 'apply the policy per group of host, paths, tags (default host,paths); always also per signer')
+  .option('-n, --dry-run', 'only show what would be removed')
+  .option('--allow-unverified', 'also apply the policy to (or remove named) snapshots whose signature does not verify')
+  .addHelpText('after', `
+Counts take a whole number, or -1 / "unlimited". Periods are local calendar periods (TZ);
+a snapshot counts at its own time unless that lies more than 1 hour after storage stored
+it, when it counts at the storage time. Unverified snapshots are never counted and are left
+alone unless --allow-unverified is given. forget removes snapshot objects only: run prune to
+reclaim the space. See docs/retention.md.`)
+  .action(run(async () => (await import('./commands/forget.js')).run));
+
+// issue 6, copies and repair: long backups can be paused.
+program.commands.find((c) => c.name() === 'backup')
+  ?.option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)');
+
+program.command('copy')
+  .description('copy snapshots from another repository into this one (re-keyed, deduplicated, verified, resumable)')
+  .argument('[snapshots...]', 'source snapshot ids or "latest" (default: every verified snapshot not yet copied)')
+  .option('--from-repo <location>', 'the source repository (env COFFER_FROM_REPOSITORY)')
+  .option('--from-password-file <file>', "read the source's passphrase from a file (env COFFER_FROM_PASSWORD_FILE)")
+  .option('--from-password-command <cmd>', "run a command that prints the source's passphrase (env COFFER_FROM_PASSWORD_COMMAND)")
+  .option('--from-key-id <id>', "try only this key file of the source")
+  .option('--pause-file <file>', 'while this file exists, reading and uploading wait (remove it to go on)')
+  .action(run(async () => (await import('./commands/copy.js')).run));
+
+const repair = program.command('repair').description('repair a damaged repository');
+repair.command('index')
+  .description('rebuild the index from the packs alone (reads and verifies every pack)')
+  .action(run(async () => (await import('./commands/repair.js')).index));
+repair.command('snapshots')
+  .description('save damaged snapshots again without the data they lost, and list what was lost')
+  .argument('[snapshots...]', 'snapshot ids or "latest" (default: every verified snapshot)')
+  .option('--read-data', 'also read the packs the snapshots use, so damaged blobs count as lost')
+  .option('--dry-run', 'only report what is lost')
+  .option('--forget', 'remove each damaged snapshot once its repaired version is saved')
+  .action(run(async () => (await import('./commands/repair.js')).snapshots));
+
+program.command('dump')
+  .description('write a file of a snapshot to stdout, or a directory as a tar stream')
+  .argument('<snapshot>', 'snapshot id or "latest"')
+  .argument('<path>', 'path in the snapshot, as ls shows it ("/" for everything)')
+  .option('--tar', 'write a tar stream even for a single file')
+  .option('--allow-unverified', 'accept a snapshot whose signature does not verify')
+  .action(run(async () => (await import('./commands/dump.js')).run));
+
+program.command('find')
+  .description('find files by path, time and size in every snapshot (trees only: no data is read)')
+  .argument('[patterns...]', 'globs: without "/" they match names at any depth (*.pdf), with "/" absolute paths')
+  .option('--newer <time>', 'modified after: 2024-05-01, 2024-05-01T14:30:00Z, or 3d, 12h, 2w ago')
+  .option('--older <time>', 'modified before (same forms)')
+  .option('--min-size <size>', 'files of at least this size, e.g. 10M')
+  .option('--max-size <size>', 'files of at most this size')
+  .option('-s, --snapshot <id>', 'search only this snapshot (repeatable; default: all)', collect)
+  .option('--allow-unverified', 'also search snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/find.js')).run));
+
+program.command('diff')
+  .description('show what changed between two snapshots (trees only: no data is read)')
+  .argument('<snapshot1>', 'the earlier snapshot: id or "latest"')
+  .argument('<snapshot2>', 'the later snapshot')
+  .option('--allow-unverified', 'accept snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/diff.js')).run));
+
+program.command('stats')
+  .description('sizes per snapshot and for the repository: restore size, stored size, dedup ratio (trees and index only)')
+  .argument('[snapshots...]', 'snapshot ids or "latest" (default: all)')
+  .option('--allow-unverified', 'accept snapshots whose signature does not verify')
+  .action(run(async () => (await import('./commands/stats.js')).run));
 
 program.command('prune')
   .description('delete data no snapshot needs, in two phases and without a lock (docs/format.md "Garbage collection")')

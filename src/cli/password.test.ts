@@ -120,6 +120,20 @@ test('password sources take precedence in the documented order', async () => {
   });
 });
 
+test('other source names (copy\'s source repository) read their own variables and name themselves in errors', async () => {
+  const names = {
+    fileFlag: '--from-password-file', commandFlag: '--from-password-command',
+    fileEnv: 'COFFER_FROM_PASSWORD_FILE', commandEnv: 'COFFER_FROM_PASSWORD_COMMAND', valueEnv: 'COFFER_FROM_PASSWORD',
+  };
+  const env = { PATH, COFFER_PASSWORD: 'target', COFFER_FROM_PASSWORD: 'source' };
+  assert.equal(await readPassword(base({ names, env })), 'source');
+  assert.equal(await readPassword(base({ env })), 'target');
+  const missing = await usageError(readPassword(base({ names, env: { PATH, COFFER_FROM_PASSWORD_FILE: '/nonexistent/pass' } })));
+  assert.match(missing.message, /\/nonexistent\/pass \(COFFER_FROM_PASSWORD_FILE\)/);
+  const none = await usageError(readPassword(base({ names, env: { PATH, COFFER_PASSWORD: 'target' } })));
+  assert.match(none.message, /--from-password-file, --from-password-command/);
+});
+
 test('empty environment variables count as unset', async () => {
   const options = base({ env: { PATH, COFFER_PASSWORD_FILE: '', COFFER_PASSWORD_COMMAND: '', COFFER_PASSWORD: 'v' } });
   assert.equal(await readPassword(options), 'v');

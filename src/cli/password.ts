@@ -50,7 +50,23 @@ export interface ProfilePasswordSources {
 /** How passphrase files are read; fs.readFile by default. */
 export type ReadBytes = (path: string) => Promise<Uint8Array>;
 
+/** The flags and variables a repository's passphrase sources go by; `copy` reads its source's under other names. */
+export interface PasswordSourceNames {
+  readonly fileFlag: string;
+  readonly commandFlag: string;
+  readonly fileEnv: string;
+  readonly commandEnv: string;
+  readonly valueEnv: string;
+}
+
+export const REPOSITORY_PASSWORD: PasswordSourceNames = {
+  fileFlag: '--password-file', commandFlag: '--password-command',
+  fileEnv: 'COFFER_PASSWORD_FILE', commandEnv: 'COFFER_PASSWORD_COMMAND', valueEnv: 'COFFER_PASSWORD',
+};
+
 export interface ReadPasswordOptions {
+  /** Names of the sources below, for messages and the environment; {@link REPOSITORY_PASSWORD} by default. */
+  readonly names?: PasswordSourceNames;
   /** --password-file */
   readonly passwordFile?: string;
   /** --password-command */
@@ -93,7 +109,8 @@ export async function readPassword(options: ReadPasswordOptions): Promise<string
   const source = passwordSource(options);
   if (source !== undefined) return readSource(source, options);
   if (options.stdin.isTTY !== true) {
-    throw new UsageError('no passphrase: use --password-file, --password-command or a terminal');
+    const names = options.names ?? REPOSITORY_PASSWORD;
+    throw new UsageError(`no passphrase: use ${names.fileFlag}, ${names.commandFlag} or a terminal`);
   }
   const prompt = options.prompt ?? 'enter passphrase for repository: ';
   return options.confirm === true
@@ -116,19 +133,20 @@ export async function readNewPassword(options: ReadNewPasswordOptions): Promise<
   return promptTwice(options, options.prompt ?? 'enter new passphrase: ', 'repeat new passphrase: ');
 }
 
-function passwordSource(options: ReadPasswordOptions): Source | undefined {
+function passwordSource(options: PasswordSourceOptions): Source | undefined {
   const { env, profile } = options;
+  const names = options.names ?? REPOSITORY_PASSWORD;
   if (options.passwordFile !== undefined) {
-    return { kind: 'file', path: options.passwordFile, origin: '--password-file' };
+    return { kind: 'file', path: options.passwordFile, origin: names.fileFlag };
   }
   if (options.passwordCommand !== undefined) {
-    return { kind: 'command', command: options.passwordCommand, origin: '--password-command' };
+    return { kind: 'command', command: options.passwordCommand, origin: names.commandFlag };
   }
-  const envFile = nonEmpty(env['COFFER_PASSWORD_FILE']);
-  if (envFile !== undefined) return { kind: 'file', path: envFile, origin: 'COFFER_PASSWORD_FILE' };
-  const envCommand = nonEmpty(env['COFFER_PASSWORD_COMMAND']);
-  if (envCommand !== undefined) return { kind: 'command', command: envCommand, origin: 'COFFER_PASSWORD_COMMAND' };
-  const envValue = nonEmpty(env['COFFER_PASSWORD']);
+  const envFile = nonEmpty(env[names.fileEnv]);
+  if (envFile !== undefined) return { kind: 'file', path: envFile, origin: names.fileEnv };
+  const envCommand = nonEmpty(env[names.commandEnv]);
+  if (envCommand !== undefined) return { kind: 'command', command: envCommand, origin: names.commandEnv };
+  const envValue = nonEmpty(env[names.valueEnv]);
   if (envValue !== undefined) return { kind: 'value', value: envValue };
   if (profile?.passwordFile !== undefined) {
     return { kind: 'file', path: profile.passwordFile, origin: `profile "${profile.name}"` };
@@ -340,3 +358,10 @@ function summarizeStderr(bytes: Uint8Array): string {
   const line = sanitizeForTerminal(lines.filter((l) => l !== '').join('; '));
   return line.length > MAX_STDERR_IN_MESSAGE ? `${line.slice(0, MAX_STDERR_IN_MESSAGE)}…` : line;
 }
+
+/** Whether a passphrase source other than the prompt is set (flags, environment or profile). */
+export function hasPasswordSource(options: PasswordSourceOptions): boolean {
+  return passwordSource(options) !== undefined;
+}
+
+type PasswordSourceOptions = Pick<ReadPasswordOptions, 'passwordFile' | 'passwordCommand' | 'profile' | 'env' | 'names'>;

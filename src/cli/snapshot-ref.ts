@@ -2,6 +2,7 @@
 import { NotFoundError, UsageError } from '../errors.js';
 import { shortId } from '../format/index.js';
 import type { SnapshotRecord } from '../repository/index.js';
+import { parseDisplayPath } from '../source/index.js';
 
 export function selectSnapshot(records: readonly SnapshotRecord[], ref: string, allowUnverified: boolean): SnapshotRecord {
   if (ref === 'latest') {
@@ -19,4 +20,30 @@ export function selectSnapshot(records: readonly SnapshotRecord[], ref: string, 
     throw new UsageError(`snapshot ${shortId(record.id)}: signature missing, broken or from an unknown signer (use --allow-unverified to use it anyway)`);
   }
   return record;
+}
+
+/**
+ * The snapshots named by `refs` (ids, prefixes or `latest`), oldest first and
+ * each once; with no refs, every snapshot that verifies (or every one, with
+ * allowUnverified).
+ */
+export function selectSnapshots(records: readonly SnapshotRecord[], refs: readonly string[], allowUnverified: boolean): SnapshotRecord[] {
+  if (refs.length === 0) return records.filter((r) => r.verified || allowUnverified);
+  const chosen = new Set(refs.map((ref) => selectSnapshot(records, ref, allowUnverified)));
+  return records.filter((r) => chosen.has(r));
+}
+
+/**
+ * A path inside a snapshot, as typed: `/`-separated, written as `ls` shows
+ * names (`\xff` for a byte that is not UTF-8, `\\` for a backslash).
+ * Returns its names; `/` (or an empty path) is the root, [].
+ */
+export function snapshotPathArg(text: string): Buffer[] {
+  const names: Buffer[] = [];
+  for (const part of text.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new UsageError(`path ${JSON.stringify(text)}: ".." is not allowed`);
+    names.push(parseDisplayPath(part));
+  }
+  return names;
 }

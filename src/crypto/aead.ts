@@ -31,6 +31,23 @@ export function seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaint
 }
 
 /**
+ * Like {@link seal}, writing ciphertext || tag into `target` at `offset`
+ * instead of a new buffer (a pack is built in one allocation); returns the
+ * number of bytes written.
+ */
+export function sealInto(
+  key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: readonly Uint8Array[], target: Buffer, offset: number,
+): number {
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_LENGTH });
+  cipher.setAAD(aad);
+  let at = offset;
+  for (const part of plaintext) at += cipher.update(part).copy(target, at);
+  at += cipher.final().copy(target, at);
+  at += cipher.getAuthTag().copy(target, at);
+  return at - offset;
+}
+
+/**
  * Decrypts ciphertext || tag. Throws IntegrityError naming `what` if the
  * tag does not verify (wrong key, or any bit changed).
  */

@@ -57,6 +57,8 @@ export interface RunOptions {
   /** Extra environment variables (added to the clean environment). */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** `spawn` only: give the child a stdin pipe to write to (default: none). */
+  readonly stdin?: 'pipe';
 }
 
 /** The JSON summary line `backup --json` ends with. */
@@ -130,9 +132,9 @@ export class Coffer {
     return [COFFER_BIN, ...(cacheDir === null ? [] : ['--cache-dir', cacheDir]), ...args];
   }
 
-  /** Starts the CLI without waiting (for the crash tests). stdin is /dev/null, so there is no terminal. */
+  /** Starts the CLI without waiting (for the crash tests). stdin is /dev/null unless `options.stdin`, so there is no terminal. */
   spawn(args: readonly string[], options: RunOptions = {}): ChildProcess {
-    return spawn(process.execPath, this.argv(args, options), { env: this.env(options), stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, this.argv(args, options), { env: this.env(options), stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   }
 
   /** Runs the CLI to its end. */

@@ -250,7 +250,8 @@ describe('index payload', () => {
     assert.throws(() => encodeIndexPayload(payload), /in a data pack/);
   });
 
-  test('decodes a million entries quickly', () => {
+  // Speed is measured by the benchmarks (npm run bench), not here: this proves scale only.
+  test('decodes a million entries', () => {
     const entries: BlobEntry[] = [];
     for (let i = 0; i < 1000; i++) {
       const id = i.toString(16).padStart(64, '0') as BlobId;
@@ -258,10 +259,8 @@ describe('index payload', () => {
     }
     const packs = Array.from({ length: 1000 }, (_, p) => ({ id: p.toString(16).padStart(64, '0') as never, type: 'data' as const, entries }));
     const bytes = encodeIndexPayload({ superseded: [], packs });
-    const started = performance.now();
     const decoded = decodeIndexPayload(bytes);
-    const elapsed = performance.now() - started;
     assert.equal(decoded.packs.reduce((n, p) => n + p.entries.length, 0), 1_000_000);
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    assert.equal(decoded.packs[999]!.entries[999]!.offset, 38 + 999 * 4112);
   });
 });

@@ -31,7 +31,7 @@ export {
   decodeContentList, decodeTree, encodeContentList, encodeTree, MAX_TREE_PAGE_BYTES, paginateTree,
   type ContentList, type Tree,
 } from './tree.js';
-export { decodeSnapshotJson, encodeSnapshotJson, type Snapshot, type SnapshotSummary } from './snapshot.js';
+export { decodeSnapshotJson, encodeSnapshotJson, type Snapshot, type SnapshotOrigin, type SnapshotSummary } from './snapshot.js';
 export {
   decodeConfigJson, encodeConfigJson, MAX_BLOB_SIZE_LIMIT, MAX_PACK_SIZE, MIN_PACK_SIZE, SUPPORTED_FEATURES,
   type ChunkerParams, type DomainConfig, type RepositoryConfig,
@@ -44,6 +44,16 @@ export {
   SCRYPT_MIN_N, SCRYPT_READER_MIN_N, validateScryptParams,
   type KeyFile, type KeyFileKdf, type KeySecrets, type ScryptParams,
 } from './key-file.js';
+export {
+  canonicalRecipient, decodeAnyKeyFile, encodeAnyKeyFile, encodeWrappedKeyFile, keyFileWrapping, MAX_RECIPIENTS,
+  MAX_WRAPPED_MESSAGE_LENGTH, PUBLIC_KEY_WRAPPINGS, type AnyKeyFile, type KeyWrapping, type PublicKeyWrapping,
+  type WrappedKeyFile,
+} from './wrapped-key-file.js';
+export { BASE32_ALPHABET, canonicalBase32Symbol, decodeBase32, encodeBase32 } from './base32.js';
+export {
+  decodeExportSecrets, decodeKeyExportPayload, encodeExportSecrets, encodeKeyExportHead, encodeKeyExportPayload,
+  KEY_EXPORT_FINGERPRINT_LENGTH, KEY_EXPORT_VERSION, type ExportSecrets, type KeyExportPayload, type KeyExportProtection,
+} from './key-export.js';
 export {
   checkUnique, decodeGcPlanBody, encodeGcPlanBody, MIN_GC_WINDOW_MS, type GcCandidate, type GcPlan, type GcPlanLimits,
 } from './gc-plan.js';

@@ -5,7 +5,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import { FormatError } from '../errors.js';
-import type { BlobId, SnapshotId } from './ids.js';
+import type { BlobId, RepositoryId, SnapshotId } from './ids.js';
 import { encodeJson, JsonFields, parseJson } from './json-fields.js';
 import { formatTimeNs } from './time.js';
 
@@ -45,12 +45,21 @@ export interface Snapshot {
   readonly incomplete: boolean;
   readonly program: string;
   readonly summary: SnapshotSummary;
+  /** Present only in a copy (`coffer copy`): the snapshot it was copied from. */
+  readonly original?: SnapshotOrigin;
+}
+
+/** Where a copied snapshot came from: the source repository and the source snapshot's id. */
+export interface SnapshotOrigin {
+  readonly repository: RepositoryId;
+  readonly snapshot: SnapshotId;
 }
 
 const SNAPSHOT_KEYS = [
   'format', 'time', 'tree', 'paths', 'hostname', 'username', 'tags', 'domain', 'signer', 'sequence', 'previous',
-  'incomplete', 'program', 'summary',
+  'incomplete', 'program', 'summary', 'original',
 ] as const;
+const ORIGIN_KEYS = ['repository', 'snapshot'] as const;
 const SUMMARY_KEYS = [
   'filesNew', 'filesChanged', 'filesUnchanged', 'dirs', 'bytesRead', 'bytesAdded', 'packsAdded', 'warnings',
   'durationMs',
@@ -73,6 +82,7 @@ export function encodeSnapshotJson(snapshot: Snapshot): Buffer {
     incomplete: snapshot.incomplete,
     program: snapshot.program,
     summary: Object.fromEntries(SUMMARY_KEYS.map((key) => [key, snapshot.summary[key]])),
+    ...(snapshot.original ? { original: { repository: snapshot.original.repository, snapshot: snapshot.original.snapshot } } : {}),
   };
   snapshotFromJson(json);
   return encodeJson(json);
@@ -96,6 +106,11 @@ function snapshotFromJson(value: unknown): Snapshot {
   if ((sequence === 1) !== (previous === null)) f.fail('previous', 'must be null exactly when sequence is 1');
   const s = f.object('summary', SUMMARY_KEYS);
   const count = (key: (typeof SUMMARY_KEYS)[number]): number => s.integer(key, 0, Number.MAX_SAFE_INTEGER);
+  let original: SnapshotOrigin | undefined;
+  if (f.has('original')) {
+    const o = f.object('original', ORIGIN_KEYS);
+    original = { repository: o.id('repository', 'repository'), snapshot: o.id('snapshot', 'snapshot') };
+  }
   return {
     format,
     time: f.time('time'),
@@ -121,5 +136,6 @@ function snapshotFromJson(value: unknown): Snapshot {
       warnings: count('warnings'),
       durationMs: count('durationMs'),
     },
+    ...(original ? { original } : {}),
   };
 }

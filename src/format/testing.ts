@@ -117,8 +117,10 @@ export const snapshot: fc.Arbitrary<Snapshot> = fc
       filesNew: safeNat, filesChanged: safeNat, filesUnchanged: safeNat, dirs: safeNat, bytesRead: safeNat,
       bytesAdded: safeNat, packsAdded: safeNat, warnings: safeNat, durationMs: safeNat,
     }),
+    // Present only in copies; absent (not undefined) otherwise, as the decoder returns it.
+    original: fc.option(record({ repository: idOf('repository'), snapshot: idOf('snapshot') }), { nil: undefined }),
   })
-  .map(({ chain, ...rest }) => ({ format: 1 as const, ...rest, ...chain }));
+  .map(({ chain, original, ...rest }) => ({ format: 1 as const, ...rest, ...chain, ...(original ? { original } : {}) }));
 
 export const config: fc.Arbitrary<RepositoryConfig> = fc
   .record({

@@ -13,7 +13,8 @@ import { FormatError } from '../errors.js';
 import {
   decodeConfigJson, decodeContentList, decodeEntry, decodeHeader, decodeIndexPayload, decodeKeyFile, decodeKeySecrets,
   decodePadded, decodeSigned, decodeSignerSetJson, decodeSnapshotJson, decodeTrailerBody, decodeTree, encodeEntry,
-  encodeHeader, encodeIndexPayload, encodePadded, encodeSigned, encodeTrailerBody, encodeTree, ENTRY_LENGTH, padme,
+  encodeHeader, encodeIndexPayload, encodePadded, encodeSigned, encodeSnapshotJson, encodeTrailerBody, encodeTree,
+  ENTRY_LENGTH, padme,
   type BlobEntry, type IndexPayload, type ObjectType, type PackLimits,
 } from './index.js';
 
@@ -36,6 +37,7 @@ interface Vectors {
   trailerBodies: { entries: BlobEntry[]; limits: PackLimits & { trailerStart: number }; encoded: string }[];
   indexPayloads: { payload: IndexPayload; encoded: string }[];
   trees: { json: string; names: string[] }[];
+  snapshots: { json: string[] };
   negative: NegativeCase[];
 }
 
@@ -116,6 +118,15 @@ describe('format vectors', () => {
       assert.deepEqual(tree.nodes.map((n) => n.name.toString('hex')), v.names);
       assert.equal(encodeTree(tree.nodes).toString('utf8'), v.json);
     }
+  });
+
+  test('snapshots decode and encode back to the same bytes', () => {
+    for (const json of vectors.snapshots.json) {
+      assert.equal(encodeSnapshotJson(decodeSnapshotJson(Buffer.from(json, 'utf8'))).toString('utf8'), json);
+    }
+    const copy = decodeSnapshotJson(Buffer.from(vectors.snapshots.json[1] ?? '', 'utf8'));
+    assert.deepEqual(copy.original, { repository: 'd'.repeat(64), snapshot: 'e'.repeat(64) });
+    assert.equal('original' in decodeSnapshotJson(Buffer.from(vectors.snapshots.json[0] ?? '', 'utf8')), false);
   });
 
   describe('negative cases', () => {

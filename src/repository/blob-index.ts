@@ -52,6 +52,20 @@ export class BlobIndex {
     return at < 0 ? undefined : this.locationAt(at);
   }
 
+  /**
+   * The blob's position (0 to size - 1, in the order blobs were added), or
+   * -1 if it is not indexed: lets callers keep a bit per indexed blob.
+   */
+  positionOf(id: Uint8Array): number {
+    return this.find(id);
+  }
+
+  /** The location of the blob at `position` (see positionOf). */
+  locationAtPosition(position: number): BlobLocation {
+    if (!Number.isInteger(position) || position < 0 || position >= this.count) throw new RangeError(`no blob at position ${position}`);
+    return this.locationAt(position);
+  }
+
   /** Adds a blob; a blob already indexed keeps its first location. Returns false if it was already there. */
   add(id: Uint8Array, location: BlobLocation): boolean {
     if (this.find(id) >= 0) return false;

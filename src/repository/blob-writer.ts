@@ -32,6 +32,8 @@ export interface BlobWriterOptions {
   readonly memoryBudget?: number;
   /** An index object is written after this many packs (and at the end). */
   readonly packsPerIndex?: number;
+  /** Each pack upload first waits here (`--pause-file`). */
+  readonly gate?: { wait(signal?: AbortSignal): Promise<void> };
   /** The garbage-collection side of the writer's session (docs/format.md "Writers"). */
   readonly gc?: DedupGuard;
   /** Signs the index objects: the key's own signer unless given (prune's rewritten packs are signed by the owner). */
@@ -48,6 +50,9 @@ export interface DedupGuard {
   depend(packId: string, type: PackType): void;
   tick(): Promise<void>;
 }
+
+/** Bytes of blobs accepted but not yet uploaded before `add` waits. */
+const DEFAULT_MEMORY_BUDGET = 48 * 1024 * 1024;
 
 export interface WriterStats {
   blobsAdded: number;
@@ -116,14 +121,46 @@ export class BlobWriter {
   async add(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
     this.throwIfFailed();
     await this.options.gc?.tick();
+    if (!this.claim(id)) return false;
+    const accepted = data.length; // `data` may be transferred to a worker: read its length first
+    this.track(this.options.pool.compress(data).then(({ data: raw, compressed }) => {
+      this.pack(type, id, compressed ?? raw, compressed !== null, raw.length, accepted);
+    }));
+    await this.admit(accepted);
+    return true;
+  }
+
+  /**
+   * Like `add`, for a blob already compressed elsewhere (the archiver's file
+   * workers): `stored` is its zstd form if `compressed`, else its raw bytes.
+   */
+  async addStored(type: BlobType, id: Buffer, stored: Buffer, compressed: boolean, rawLength: number): Promise<boolean> {
+    this.throwIfFailed();
+    await this.options.gc?.tick();
+    if (!this.claim(id)) return false;
+    this.pack(type, id, stored, compressed, rawLength, stored.length);
+    await this.admit(stored.length);
+    return true;
+  }
+
+  /**
+   * Takes a blob this writer will store, in one synchronous step with the
+   * check (so two callers never both store it): false if it is known. A
+   * doomed blob is remembered as this writer's, since the index keeps the
+   * doomed location.
+   */
+  private claim(id: Buffer): boolean {
     const status = this.status(id);
     if (status === 'known') return false;
     this.pending.add(id.toString('latin1'));
-    // The index keeps the doomed location: remember that this writer stores the blob anew.
     if (status === 'doomed') this.restored.add(id.toString('latin1'));
-    this.bytesInFlight += data.length;
-    this.track(this.compressAndPack(type, id, data));
-    while (this.bytesInFlight > (this.options.memoryBudget ?? 96 * 1024 * 1024) && !this.failure) {
+    return true;
+  }
+
+  /** Counts an accepted blob against the memory budget and waits while the budget is exceeded. */
+  private async admit(bytes: number): Promise<void> {
+    this.bytesInFlight += bytes;
+    while (this.bytesInFlight > (this.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET) && !this.failure) {
       // Over budget, packers hold bytes only while work is pending; if none is, flush to make progress.
       if (this.work.size === 0) {
         for (const type of ['data', 'tree'] as const) this.sealPack(type);
@@ -132,7 +169,6 @@ export class BlobWriter {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.throwIfFailed();
-    return true;
   }
 
   /** Packs and uploads everything accepted, then writes the index object. */
@@ -145,21 +181,17 @@ export class BlobWriter {
     return this.stats;
   }
 
-  private async compressAndPack(type: BlobType, id: Buffer, data: Buffer): Promise<void> {
-    const accepted = data.length; // `data` may be transferred to a worker: read its length first
-    const { data: raw, compressed } = await this.options.pool.compress(data);
-    const stored = compressed ?? raw;
+  /** Puts a stored blob into its type's packer; `accepted` bytes were counted in flight for it. */
+  private pack(type: BlobType, id: Buffer, stored: Buffer, compressed: boolean, rawLength: number, accepted: number): void {
     const packType: PackType = type === BlobType.tree ? 'tree' : 'data';
     const sealed = padme(stored.length) + 16;
     if (!this.fits(this.packers[packType], sealed)) this.sealPack(packType);
     // Read the packer only now: sealing hands the old one (and its array) to an upload.
     const packer = this.packers[packType];
-    packer.blobs.push({
-      id, type, compression: compressed ? Compression.zstd : Compression.none, stored, rawLength: raw.length,
-    });
+    packer.blobs.push({ id, type, compression: compressed ? Compression.zstd : Compression.none, stored, rawLength });
     packer.sealedBytes += sealed;
     this.stats.blobsAdded += 1;
-    this.stats.rawBytesAdded += raw.length;
+    this.stats.rawBytesAdded += rawLength;
     this.bytesInFlight -= accepted - stored.length; // what remains in flight is the stored form, until uploaded
   }
 
@@ -178,6 +210,7 @@ export class BlobWriter {
   }
 
   private async upload(type: PackType, blobs: PackableBlob[]): Promise<void> {
+    await this.options.gate?.wait(this.options.signal);
     while (this.uploads >= (this.options.uploadConcurrency ?? 2)) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.throwIfFailed();

@@ -2,6 +2,11 @@
 export { Repository, type SnapshotRecord, type RepositoryIssue } from './repository.js';
 export { initRepository, openRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type InitOptions } from './init.js';
 export { addKeyFile, listKeyFiles, unlock, sealKeyFile, openKeyFile, type KeyListing } from './key-files.js';
+export { addKeyFileWith, keyringOf, openKeyFileWith, sealKeyFileWith, secretsOf } from './key-files.js';
+export {
+  ageUnwrapper, ageWrapper, describeWrapping, openpgpIdentityUnwrapper, openpgpKeyWrapper, passphraseUnwrapper,
+  passphraseWrapper, shortRecipient, type KeyUnwrapper, type KeyWrapper, type WrappedSecrets,
+} from './key-wrapping.js';
 export { BlobWriter, type WriterStats } from './blob-writer.js';
 export { BlobIndex, type BlobLocation } from './blob-index.js';
 export { PackJournal } from './pack-journal.js';
@@ -12,6 +17,8 @@ export { requireOwnerKey, requireReadKey, writerDomain, type Keyring } from './k
 export { CONFIG_NAME, idOfName, indexName, keyName, packName, signersName, snapshotName } from './layout.js';
 export { openDocument } from './sealed-document.js';
 export { decodeConfigObject } from './config-object.js';
+export { rebuildIndex, type RebuildIndexResult, type RebuildProblem } from './rebuild-index.js';
+export { exportKey, keyExportFingerprint, keyringFromExport, readKeyExport, type ParsedKeyExport } from './key-export.js';
 export { GcSession, systemClock, type ClockReading, type GcSessionOptions, type GcSessionStats } from './gc-session.js';
 export {
   decodePlanObject, decodeTombstoneObject, encodePlanObject, encodeTombstoneObject, loadPlans, loadTombstones,

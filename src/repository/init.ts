@@ -8,7 +8,8 @@ import type { ScryptParams } from '../crypto/index.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { encodeSignerSetJson, type ChunkerParams, type RepositoryConfig, type RepositoryId } from '../format/index.js';
 import { encodeConfigObject } from './config-object.js';
-import { addKeyFile, unlock } from './key-files.js';
+import { addKeyFileWith, unlock } from './key-files.js';
+import { passphraseWrapper, type KeyUnwrapper, type KeyWrapper } from './key-wrapping.js';
 import { generateKeyring, requireOwnerKey } from './keyring.js';
 import { CONFIG_NAME, signersName } from './layout.js';
 import { Repository } from './repository.js';
@@ -18,7 +19,10 @@ export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_CHUNKER: ChunkerParams = { algorithm: 'fastcdc-v1', min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
 
 export interface InitOptions {
-  readonly passphrase: string;
+  /** Wraps the first key file; ignored when `wrapper` is given. */
+  readonly passphrase?: string;
+  /** How the first key file is wrapped (age or OpenPGP recipients); a passphrase by default. */
+  readonly wrapper?: KeyWrapper;
   readonly keyName: string;
   readonly now: bigint;
   readonly kdf?: ScryptParams;
@@ -51,9 +55,8 @@ export async function initRepository(backend: Backend, options: InitOptions): Pr
   };
   const ownerPrivateKey = requireOwnerKey(keyring, 'init');
   const configBytes = encodeConfigObject(config, ownerPrivateKey); // validates before anything is written
-  const keyId = await addKeyFile(backend, keyring, options.passphrase, {
-    name: options.keyName, kdf: options.kdf, now: options.now, signal,
-  });
+  const wrapper = options.wrapper ?? passphraseWrapper(passphraseOf(options), options.kdf);
+  const keyId = await addKeyFileWith(backend, keyring, wrapper, { name: options.keyName, now: options.now, signal });
   const signers = sealDocument('signers', encodeSignerSetJson({
     format: 1, repository: config.repository, version: 1,
     signers: [{ name: keyring.signer.name, publicKey: keyring.signer.publicKey, role: 'full', added: options.now, revoked: null }],
@@ -65,11 +68,16 @@ export async function initRepository(backend: Backend, options: InitOptions): Pr
   return { repository: new Repository(backend, config, keyring), keyId };
 }
 
-/** Opens a repository with a passphrase. */
+function passphraseOf(options: InitOptions): string {
+  if (options.passphrase === undefined) throw new UsageError('init: no passphrase and no recipient for the first key file');
+  return options.passphrase;
+}
+
+/** Opens a repository with a passphrase, or with whatever the unwrappers hold (key-wrapping.ts). */
 export async function openRepository(
-  backend: Backend, passphrase: string, options: { keyId?: string; signal?: AbortSignal } = {},
+  backend: Backend, credentials: string | readonly KeyUnwrapper[], options: { keyId?: string; signal?: AbortSignal } = {},
 ): Promise<{ repository: Repository; keyId: string }> {
-  const { keyring, keyId } = await unlock(backend, passphrase, options);
+  const { keyring, keyId } = await unlock(backend, credentials, options);
   const config = await Repository.loadConfig(backend, keyring, options.signal);
   return { repository: new Repository(backend, config, keyring), keyId };
 }

@@ -4,9 +4,9 @@
  * sealed with its position as nonce, then the sealed, padded trailer.
  */
 import { randomInt } from 'node:crypto';
-import { counterNonce, LABELS, seal, sealingKeys, sha256 } from '../crypto/index.js';
+import { counterNonce, LABELS, seal, sealInto, sealingKeys, sha256, TAG_LENGTH } from '../crypto/index.js';
 import {
-  bytesToId, encodePackEnd, encodePackStart, encodePadded, encodeTrailerBody, HEADER_LENGTH, PACK_PREFIX_LENGTH,
+  bytesToId, encodePackStart, encodePadded, encodeTrailerBody, ENTRY_LENGTH, HEADER_LENGTH, PACK_PREFIX_LENGTH,
   padme, type BlobEntry, type BlobType, type Compression, type PackId, type PackType,
 } from '../format/index.js';
 
@@ -47,23 +47,27 @@ export function buildPack(type: PackType, blobs: readonly PackableBlob[], readPu
   const [blobKey, trailerKey] = keys as [Buffer, Buffer];
   const start = encodePackStart(type, ephemeralPublic);
   const header = start.subarray(0, HEADER_LENGTH);
-  const parts: Buffer[] = [start];
+  // The whole pack is one allocation, sealed into in place: building it needs no second copy.
+  const blobsLength = blobs.reduce((n, blob) => n + padme(blob.stored.length) + TAG_LENGTH, 0);
+  const trailerLength = padme(8 + ENTRY_LENGTH * blobs.length) + TAG_LENGTH; // padded(u32 count || entries)
+  const bytes = Buffer.allocUnsafeSlow(PACK_PREFIX_LENGTH + blobsLength + trailerLength + 4);
+  start.copy(bytes, 0);
   const entries: BlobEntry[] = [];
   let offset = PACK_PREFIX_LENGTH;
   shuffled(blobs).forEach((blob, counter) => {
     const id = bytesToId('blob', blob.id);
     const aad = Buffer.concat([header, Buffer.of(blob.type), blob.id]);
     const padded = padme(blob.stored.length);
-    const sealed = seal(blobKey, counterNonce(counter), aad, [blob.stored, padding(padded - blob.stored.length)]);
+    const sealedLength = sealInto(blobKey, counterNonce(counter), aad, [blob.stored, padding(padded - blob.stored.length)], bytes, offset);
     entries.push({
-      id, type: blob.type, compression: blob.compression, offset, sealedLength: sealed.length,
+      id, type: blob.type, compression: blob.compression, offset, sealedLength,
       storedLength: blob.stored.length, rawLength: blob.rawLength, counter,
     });
-    parts.push(sealed);
-    offset += sealed.length;
+    offset += sealedLength;
   });
   const trailer = seal(trailerKey, counterNonce(0), start, encodePadded(encodeTrailerBody(entries)));
-  parts.push(encodePackEnd(trailer));
-  const bytes = Buffer.concat(parts, offset + trailer.length + 4);
+  if (trailer.length !== trailerLength) throw new Error(`pack trailer is ${trailer.length} bytes, expected ${trailerLength}`);
+  offset += trailer.copy(bytes, offset);
+  bytes.writeUInt32LE(trailer.length, offset);
   return { id: bytesToId('pack', sha256(bytes)), type, bytes, entries };
 }

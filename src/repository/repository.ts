@@ -221,11 +221,16 @@ export class Repository {
       this.packCache.set(id, cached);
       return cached;
     }
-    const keys = this.packReadKeys('read data');
-    const loading = this.backend.load(packName(type, id), { signal }).then((bytes) => OpenedPack.open(id, type, bytes, keys));
+    const loading = this.readPack(id, type, signal);
     this.packCache.set(id, loading);
     while (this.packCache.size > PACK_CACHE_SIZE) this.packCache.delete(this.packCache.keys().next().value!);
     return loading;
+  }
+
+  /** Loads and opens a whole pack without caching it (for reading every pack once, as check does). */
+  async readPack(id: string, type: PackType, signal?: AbortSignal): Promise<OpenedPack> {
+    const keys = this.packReadKeys('read data');
+    return OpenedPack.open(id, type, await this.backend.load(packName(type, id), { signal }), keys);
   }
 
   /** The verified plaintext of a blob. */

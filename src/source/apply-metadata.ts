@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { chmod, lchown, lstat, lutimes, open, type FileHandle } from 'node:fs/promises';
+import {
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, openSync,
+} from 'node:fs';
 import { CofferError, describe, type Warning } from '../errors.js';
 import { metadataFromStats, type EntryType } from './metadata.js';
 import { errorCode } from './source-warning.js';
@@ -32,7 +33,8 @@ export interface OwnershipPolicy {
  * symlinks get owner and times only; device nodes and sockets, which must not
  * be opened, are checked with lstat and changed by path.
  *
- * Throws `RESTORE_CHANGED` if the entry is not of the expected type.
+ * Throws `RESTORE_CHANGED` if the entry is not of the expected type. Uses
+ * synchronous syscalls, for the reason given in restore-file.ts.
  */
 export async function applyEntryMetadata(
   path: Buffer,
@@ -46,28 +48,36 @@ export async function applyEntryMetadata(
   const chownFailed = (error: unknown): void =>
     ownership.onWarning({ code: 'RESTORE_OWNERSHIP', message: `${shown}: cannot set owner: ${describe(error)}`, path: shown });
 
-  const handle = meta.type === 'file' || meta.type === 'dir' || meta.type === 'fifo' ? await openEntry(path) : undefined;
-  if (handle) {
+  const fd = meta.type === 'file' || meta.type === 'dir' || meta.type === 'fifo' ? openEntry(path) : undefined;
+  if (fd !== undefined) {
     try {
-      expectType(metadataFromStats(await handle.stat({ bigint: true })).type, meta.type, shown);
-      if (ownership.apply) await handle.chown(meta.uid, meta.gid).catch(chownFailed);
-      await handle.chmod(mode);
-      await handle.utimes(atime, mtime);
+      expectType(metadataFromStats(fstatSync(fd, { bigint: true })).type, meta.type, shown);
+      if (ownership.apply) attempt(() => fchownSync(fd, meta.uid, meta.gid), chownFailed);
+      fchmodSync(fd, mode);
+      futimesSync(fd, atime, mtime);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     return;
   }
   // Symlinks, devices, sockets, and entries we may not open (a directory of mode 000 as non-root).
-  expectType(metadataFromStats(await lstat(path, { bigint: true })).type, meta.type, shown);
-  if (ownership.apply) await lchown(path, meta.uid, meta.gid).catch(chownFailed);
-  if (meta.type !== 'symlink') await chmod(path, mode);
-  await lutimes(path, atime, mtime);
+  expectType(metadataFromStats(lstatSync(path, { bigint: true })).type, meta.type, shown);
+  if (ownership.apply) attempt(() => lchownSync(path, meta.uid, meta.gid), chownFailed);
+  if (meta.type !== 'symlink') chmodSync(path, mode);
+  lutimesSync(path, atime, mtime);
 }
 
-async function openEntry(path: Buffer): Promise<FileHandle | undefined> {
+function attempt(action: () => void, onError: (error: unknown) => void): void {
   try {
-    return await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    action();
+  } catch (error) {
+    onError(error);
+  }
+}
+
+function openEntry(path: Buffer): number | undefined {
+  try {
+    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     // EACCES: not readable by us, ELOOP: a symlink (expectType then reports it).
     if (errorCode(error) === 'EACCES' || errorCode(error) === 'ELOOP') return undefined;

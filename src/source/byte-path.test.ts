@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseName, displayPath, joinPath, joinPaths } from './byte-path.js';
+import { baseName, displayPath, joinPath, joinPaths, parseDisplayPath } from './byte-path.js';
 
 const b = (text: string): Buffer => Buffer.from(text);
 
@@ -39,4 +39,15 @@ test('displayPath is injective on tricky pairs', () => {
     [b('a\\'), b('a\\\\')],
   ];
   for (const [x, y] of pairs) assert.notEqual(displayPath(x), displayPath(y));
+});
+
+test('parseDisplayPath reverses displayPath', () => {
+  const names = [
+    b('/home/ünï/x.txt'), b('a\nb\tc'), b('a\\b'), b('a\\\\n'), b('\\x41'), Buffer.from([0x61, 0xff, 0x62]),
+    Buffer.from([0x00, 0x1b, 0x7f]), Buffer.concat([b('é'), Buffer.from([0xc3]), b('ü\n')]), Buffer.from([0x61, 0xe2, 0x82]),
+  ];
+  for (const name of names) assert.deepEqual(parseDisplayPath(displayPath(name)), name, displayPath(name));
+  // what displayPath never writes is taken as typed
+  assert.deepEqual(parseDisplayPath('a\\qb\\'), b('a\\qb\\'));
+  assert.deepEqual(parseDisplayPath('\\x4'), b('\\x4'));
 });

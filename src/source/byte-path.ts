@@ -94,3 +94,31 @@ function sequenceLength(lead: number): number {
   if (lead >= 0xf0 && lead <= 0xf4) return 4;
   return 0;
 }
+
+/**
+ * The inverse of {@link displayPath}: `\\`, `\n`, `\t` and `\xNN` become the
+ * bytes they stand for, so a path shown by `ls` can be typed back. Any other
+ * backslash is kept as it is.
+ */
+export function parseDisplayPath(text: string): Buffer {
+  const parts: Buffer[] = [];
+  let plain = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    if (c !== '\\' || next === undefined) {
+      plain += c;
+    } else if (next === '\\' || next === 'n' || next === 't') {
+      plain += next === 'n' ? '\n' : next === 't' ? '\t' : '\\';
+      i += 1;
+    } else if (next === 'x' && /^[0-9a-f]{2}$/.test(text.slice(i + 2, i + 4))) {
+      parts.push(Buffer.from(plain, 'utf8'), Buffer.of(parseInt(text.slice(i + 2, i + 4), 16)));
+      plain = '';
+      i += 3;
+    } else {
+      plain += c;
+    }
+  }
+  parts.push(Buffer.from(plain, 'utf8'));
+  return Buffer.concat(parts);
+}

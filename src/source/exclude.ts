@@ -43,9 +43,10 @@ export class Excluder {
   readonly patterns: readonly string[];
   readonly #compiled: readonly CompiledPattern[];
 
-  constructor(patterns: readonly string[]) {
+  /** `what` names the patterns in error messages (`find pattern`, `include pattern`). */
+  constructor(patterns: readonly string[], what = 'exclude pattern') {
     this.patterns = [...patterns];
-    this.#compiled = patterns.map(compile);
+    this.#compiled = patterns.map((p) => compile(p, what));
   }
 
   /** True when no pattern was given, so callers can skip matching. */
@@ -72,10 +73,10 @@ export class Excluder {
   }
 }
 
-function compile(pattern: string): CompiledPattern {
-  if (pattern.length === 0) throw new UsageError('empty exclude pattern');
+function compile(pattern: string, what: string): CompiledPattern {
+  if (pattern.length === 0) throw new UsageError(`empty ${what}`);
   if (pattern.startsWith('!')) {
-    throw new UsageError(`exclude pattern ${JSON.stringify(pattern)}: negation is not supported`);
+    throw new UsageError(`${what} ${JSON.stringify(pattern)}: negation is not supported`);
   }
   const directoriesOnly = pattern.length > 1 && pattern.endsWith('/');
   let body = directoriesOnly ? pattern.replace(/\/+$/, '') : pattern;
@@ -86,7 +87,7 @@ function compile(pattern: string): CompiledPattern {
   try {
     match = picomatch(body, { dot: true });
   } catch (error) {
-    throw new UsageError(`exclude pattern ${JSON.stringify(pattern)} is not a valid glob`, { cause: error });
+    throw new UsageError(`${what} ${JSON.stringify(pattern)} is not a valid glob`, { cause: error });
   }
   return { match, onBaseName, directoriesOnly };
 }

@@ -4,7 +4,7 @@
  * restore target that is safe against hostile snapshots. Knows nothing of
  * the repository. Test helpers live in ./testing.js.
  */
-export { baseName, displayPath, joinPath, joinPaths, toBytes } from './byte-path.js';
+export { baseName, displayPath, joinPath, joinPaths, parseDisplayPath, toBytes } from './byte-path.js';
 export { crossesFilesystem, metadataFromStats, readLinkTarget, readMetadata } from './metadata.js';
 export type { EntryMetadata, EntryType } from './metadata.js';
 export { listDirectory } from './list-directory.js';

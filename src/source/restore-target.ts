@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, stat, symlink, unlink } from 'node:fs/promises';
+import { constants, linkSync, lstatSync, mkdirSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { CofferError, FormatError, NotFoundError, UsageError, throwIfAborted, type Warning } from '../errors.js';
 import { applyEntryMetadata, type RestoreMetadata } from './apply-metadata.js';
 import { displayPath, joinPath, joinPaths, toBytes } from './byte-path.js';
@@ -112,13 +112,13 @@ export class RestoreTarget {
     if (rel.length === 0) return;
     const path = await this.#prepare(rel, options.signal);
     try {
-      await mkdir(path, 0o700);
+      mkdirSync(path, 0o700);
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
-      if (!(await lstat(path)).isDirectory()) {
+      if (!lstatSync(path).isDirectory()) {
         if (!options.overwrite) throw new RestoreExistsError(displayPath(path), `${displayPath(path)}: exists and is not a directory`);
-        await unlink(path);
-        await mkdir(path, 0o700);
+        unlinkSync(path);
+        mkdirSync(path, 0o700);
       }
     }
     this.#checked.add(key(rel));
@@ -132,8 +132,8 @@ export class RestoreTarget {
   async createFile(rel: readonly Buffer[], options: CreateFileOptions): Promise<RestoreFile> {
     const path = await this.#prepare(rel, options.signal);
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    const handle = await this.#exclusive(path, options.overwrite, () => open(path, flags, 0o600));
-    return new RestoreFile(handle, options.size, displayPath(path));
+    const fd = await this.#exclusive(path, options.overwrite, () => openSync(path, flags, 0o600));
+    return new RestoreFile(fd, options.size, displayPath(path));
   }
 
   /** Creates a file and writes `blocks` into it; all-zero blocks become holes. */
@@ -151,14 +151,14 @@ export class RestoreTarget {
   async makeSymlink(rel: readonly Buffer[], target: Buffer, options: CreateOptions = {}): Promise<void> {
     const path = await this.#prepare(rel, options.signal);
     if (target.length === 0 || target.includes(0)) throw new FormatError(`${displayPath(path)}: invalid symlink target`);
-    await this.#exclusive(path, options.overwrite, () => symlink(target, path));
+    await this.#exclusive(path, options.overwrite, () => symlinkSync(target, path));
   }
 
   /** Creates `rel` as another name of the already restored `existingRel`. */
   async makeHardLink(rel: readonly Buffer[], existingRel: readonly Buffer[], options: CreateOptions = {}): Promise<void> {
     const existing = await this.#prepare(existingRel, options.signal);
     const path = await this.#prepare(rel, options.signal);
-    await this.#exclusive(path, options.overwrite, () => link(existing, path));
+    await this.#exclusive(path, options.overwrite, () => linkSync(existing, path));
   }
 
   /**
@@ -191,9 +191,9 @@ export class RestoreTarget {
       return skip(error instanceof Error ? error.message : String(error));
     }
     try {
-      await this.#exclusive(path, options.overwrite, () => link(temporary, path));
+      await this.#exclusive(path, options.overwrite, () => linkSync(temporary, path));
     } finally {
-      await unlink(temporary);
+      unlinkSync(temporary);
     }
     return true;
   }
@@ -225,7 +225,7 @@ export class RestoreTarget {
       const parentPath = joinPaths(this.root, parent);
       let isDirectory: boolean;
       try {
-        isDirectory = (await lstat(parentPath)).isDirectory();
+        isDirectory = lstatSync(parentPath).isDirectory();
       } catch (error) {
         if (errorCode(error) === 'ENOENT') throw new NotFoundError(`${displayPath(parentPath)}: directory not restored yet`);
         throw error;
@@ -240,19 +240,19 @@ export class RestoreTarget {
    * Runs `create`, which fails with EEXIST if something is at `path`; with
    * `overwrite`, removes that entry (never a directory) and tries once more.
    */
-  async #exclusive<T>(path: Buffer, overwrite: boolean | undefined, create: () => Promise<T>): Promise<T> {
+  async #exclusive<T>(path: Buffer, overwrite: boolean | undefined, create: () => T): Promise<T> {
     try {
-      return await create();
+      return create();
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
       if (!overwrite) throw new RestoreExistsError(displayPath(path));
     }
-    if ((await lstat(path)).isDirectory()) {
+    if (lstatSync(path).isDirectory()) {
       throw new RestoreExistsError(displayPath(path), `${displayPath(path)}: a directory is in the way`);
     }
-    await unlink(path);
+    unlinkSync(path);
     try {
-      return await create();
+      return create();
     } catch (error) {
       if (errorCode(error) === 'EEXIST') throw new RestoreExistsError(displayPath(path));
       throw error;

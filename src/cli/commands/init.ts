@@ -4,9 +4,10 @@ import { UsageError } from '../../errors.js';
 import { MAX_PACK_SIZE, MIN_PACK_SIZE } from '../../format/index.js';
 import { initRepository, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE } from '../../repository/index.js';
 import type { Context } from '../context.js';
+import { newKeyWrapper, type WrappingFlags } from '../key-credentials.js';
 import { parseSize } from '../sizes.js';
 
-export interface InitFlags {
+export interface InitFlags extends WrappingFlags {
   keyName?: string;
   packSize?: string;
   chunkMin?: string;
@@ -35,9 +36,14 @@ export async function run(ctx: Context, flags: InitFlags): Promise<number> {
   if (n !== undefined && (n < 16384 || (n & (n - 1)) !== 0)) throw new UsageError('--scrypt-n must be a power of two, at least 16384');
   if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--scrypt-n: "${flags.scryptN}" is not an integer`);
   const backend = ctx.backend;
-  const passphrase = await ctx.passphrase({ confirm: true, prompt: 'enter passphrase for the new repository: ' });
+  // With recipients, the first key file is wrapped to them and no passphrase is asked (key-credentials.ts).
+  const wrapper = (flags.ageRecipient?.length || flags.gpgRecipient?.length || flags.gpgRecipientFile?.length)
+    ? await newKeyWrapper(flags, ctx.env, () => Promise.reject(new UsageError('unreachable')), ctx.signal)
+    : undefined;
+  const passphrase = wrapper ? undefined : await ctx.passphrase({ confirm: true, prompt: 'enter passphrase for the new repository: ' });
   const { repository, keyId } = await initRepository(backend, {
     passphrase,
+    wrapper,
     keyName: flags.keyName ?? `${safeUser()}@${hostname()}`,
     now: BigInt(Date.now()) * 1_000_000n,
     kdf: n === undefined ? undefined : { N: n, r: 8, p: 1 },
