@@ -127,6 +127,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
     await journal?.discard();
     return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks, gc: gc.stats };
   } finally {
+    gc.close();
     await Promise.all([pool.close(), workers.close()]);
   }
 }

@@ -63,6 +63,10 @@ export class GcSession implements DedupGuard {
   private readonly clock: () => ClockReading;
   private lastRefresh: ClockReading;
   private refreshing: Promise<void> | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  /** A refresh the timer ran failed: the next caller gets the error. */
+  private failure: unknown;
 
   private constructor(private readonly options: GcSessionOptions) {
     this.windowMs = options.minWindowMs ?? MIN_GC_WINDOW_MS;
@@ -70,12 +74,26 @@ export class GcSession implements DedupGuard {
     this.lastRefresh = this.clock();
   }
 
-  /** Starts a session: lists the plans. Call before loading the index. */
+  /**
+   * Starts a session: lists the plans and tombstones (their packs are doomed),
+   * and refreshes on a timer from then on, so a backup that waits (a pause
+   * file, a slow source) still protects what it depends on. Call before
+   * loading the index, and `close` at the end.
+   */
   static async start(options: GcSessionOptions): Promise<GcSession> {
     const session = new GcSession(options);
     const plans = await session.listPlans();
     for (const plan of plans) session.see(plan);
+    // A tombstoned pack is gone or going: even an index loaded earlier must not lead to it.
+    const { tombstones } = await loadTombstones(options.backend, options.keyring.ownerPublicKey, options.signal);
+    for (const tombstone of tombstones) for (const pack of tombstone.packs) session.doomed.set(pack, 'data');
     return session;
+  }
+
+  /** Stops the timer. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
   }
 
   /** R: the longest a writer goes without refreshing (docs/format.md "Writers"). */
@@ -93,6 +111,16 @@ export class GcSession implements DedupGuard {
 
   /** Refreshes if R has passed since the last refresh began (several callers share one refresh). */
   async tick(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.timer && !this.closed) {
+      // From the first tick on (the backup is under way, inside its try/finally), refresh on a timer too.
+      this.timer = setInterval(() => {
+        this.tick().catch((error: unknown) => {
+          this.failure ??= error;
+        });
+      }, Math.max(1, this.refreshInterval / 2));
+      this.timer.unref();
+    }
     if (this.refreshing) return this.refreshing;
     if (elapsed(this.lastRefresh, this.clock()) < this.refreshInterval) return;
     this.refreshing = this.refresh().finally(() => {
