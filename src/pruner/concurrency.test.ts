@@ -83,6 +83,25 @@ describe('prune with concurrent backups', () => {
     });
   });
 
+  test('a backup that waits (paused) keeps refreshing on a timer, so a sweep during the wait keeps its dependencies', async () => {
+    await withTempDir(async (base) => {
+      const { gc, dir, oldPacks } = await forgottenData(base);
+      let kept = 0;
+      const hooked = new HookedBackend(gc.memory, once('data/', async () => {
+        // The backup is stuck here, as on a pause file: only its timer can act.
+        await gc.prune({}, gc.memory);
+        gc.advance(gc.windowMs / 4 + 10);
+        await new Promise((resolve) => setTimeout(resolve, gc.windowMs)); // real time for the timer to fire
+        gc.advance(gc.windowMs);
+        kept = (await gc.prune({}, gc.memory)).sweep.packsKept;
+      }));
+      const result = await gc.backup(dir, hooked);
+      assert.equal(result.gc.rescues, 1, 'the timer\'s refresh saved a rescue index while the backup waited');
+      assert.ok(kept >= oldPacks.length, `${kept} candidates kept by the sweep`);
+      await gc.assertHealthy();
+    });
+  });
+
   test('a backup that starts after a plan does not deduplicate against its packs', async () => {
     await withTempDir(async (base) => {
       const { gc, dir } = await forgottenData(base);
