@@ -15,6 +15,7 @@ const layer = (files, forbidden, why) => ({
 
 const pipelines = ['archiver', 'restorer', 'checker', 'walker'];
 pipelines.push('copier', 'repairer'); // issue 6: copy between repositories, repair snapshots
+pipelines.push('pruner'); // garbage collection (docs/format.md "Garbage collection (prune)")
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'scripts/**', 'bin/**'] },

@@ -110,3 +110,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Work raced with another client in a way that could lose data, and was
+ * stopped before it did (a backup that outlived prune's safety window while
+ * prune was collecting packs it depends on). Running it again is safe.
+ */
+export class ConflictError extends CofferError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFLICT', message, options);
+  }
+}

@@ -1,7 +1,9 @@
 /**
  * One backup run: recover interrupted work, archive the sources through a
  * blob writer, wait until every pack and index object is stored, then write
- * the snapshot last (docs/format.md "Order of writes").
+ * the snapshot last (docs/format.md "Order of writes"). A gc session keeps
+ * the backup safe from a concurrent prune (docs/format.md "Writers"); the
+ * index is loaded here, after the plans.
  */
 import { hostname as osHostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +12,8 @@ import { CompressPool } from '../codec/index.js';
 import { NotFoundError, type Warning } from '../errors.js';
 import { bytesToId, shortId, type Snapshot, type SnapshotId } from '../format/index.js';
 import {
-  BlobWriter, HighWater, PackJournal, recoverJournaledPacks, snapshotName, writerDomain, type Repository, type SignerHead,
-  type WriterStats,
+  BlobWriter, GcSession, HighWater, PackJournal, recoverJournaledPacks, snapshotName, writerDomain, type ClockReading,
+  type GcSessionStats, type Repository, type SignerHead, type WriterStats,
 } from '../repository/index.js';
 import type { PauseGate } from '../pause-file.js';
 import type { Excluder } from '../source/index.js';
@@ -42,6 +44,10 @@ export interface BackupOptions {
   readonly signal?: AbortSignal;
   /** Reading and uploading wait here while paused (`--pause-file`). */
   readonly pause?: PauseGate;
+  /** The smallest gc window plans may have (MIN_GC_WINDOW_MS unless a test lowers it). */
+  readonly gcMinWindowMs?: number;
+  /** The writer's clocks, for the gc session's elapsed time (docs/format.md "Writers"). */
+  readonly gcClock?: () => ClockReading;
 }
 
 export interface BackupResult {
@@ -50,6 +56,7 @@ export interface BackupResult {
   readonly summary: ArchiveSummary;
   readonly writer: WriterStats;
   readonly recoveredPacks: number;
+  readonly gc: GcSessionStats;
 }
 
 export async function backup(repository: Repository, options: BackupOptions): Promise<BackupResult> {
@@ -58,8 +65,13 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   await pause?.wait(signal);
   const domain = writerDomain(repository.keyring);
   const chunker = repository.domainConfig(domain.id).chunker;
+  // Plans before the index (docs/format.md "Writers"): never deduplicate against packs prune is collecting.
+  const gc = await GcSession.start({
+    backend: repository.backend, keyring: repository.keyring, minWindowMs: options.gcMinWindowMs, clock: options.gcClock, signal,
+  });
+  await repository.loadIndex(signal);
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
-  const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal) : 0;
+  const recoveredPacks = journalDir ? await recoverJournaledPacks(repository, journalDir, signal, (pack) => gc.isDoomed(pack)) : 0;
   const cache = options.cacheDir ? await FilesCache.load(join(options.cacheDir, `files-${domain.id}.json`)) : FilesCache.disabled();
   const highWater = options.highWater ?? await HighWater.load(options.cacheDir);
   const pool = new CompressPool({ threads: 0 }); // tree blobs only, compressed inline
@@ -68,7 +80,7 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
   try {
     const writer = new BlobWriter({
       backend: repository.backend, keyring: repository.keyring, index: repository.index, pool,
-      packSize: repository.config.packSize, journal, signal, gate: pause,
+      packSize: repository.config.packSize, journal, signal, gc, gate: pause,
     });
     const sink: BlobSink = {
       blobIdOf: (type, data) => blobIdOf(domain.keys.idKey, type, data),
@@ -112,13 +124,15 @@ export async function backup(repository: Repository, options: BackupOptions): Pr
         durationMs: Math.round(options.clock() - started),
       },
     };
+    await gc.beforeSnapshot();
     const id = await repository.saveSnapshot(snapshot, signal);
     highWater.observeSnapshot(snapshot.signer.toString('hex'), { sequence, snapshot: id });
     await highWater.save();
     if (!options.stream) await cache.save(archived.paths.map((p) => Buffer.from(p)));
     await journal?.discard();
-    return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks };
+    return { snapshotId: bytesToId('snapshot', Buffer.from(id, 'hex')), snapshot, summary: archived.summary, writer: stats, recoveredPacks, gc: gc.stats };
   } finally {
+    gc.close();
     await Promise.all([pool.close(), workers.close()]);
   }
 }

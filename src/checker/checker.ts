@@ -12,7 +12,8 @@
 import { describe, throwIfAborted } from '../errors.js';
 import { shortId, type BlobEntry, type BlobId, type IndexPack } from '../format/index.js';
 import {
-  idOfName, loadForgottenSnapshots, packName, requireOwnerKey, saveEndorsedIndex, type HighWater, type Repository, type SnapshotRecord, type SnapshotStatus,
+  idOfName, loadForgottenSnapshots, loadPlans, packName, requireOwnerKey, saveEndorsedIndex, type HighWater, type Repository,
+  type SnapshotRecord, type SnapshotStatus,
 } from '../repository/index.js';
 import { displayPath } from '../source/index.js';
 import { fileContent, snapshotPath, walkTree } from '../walker/index.js';
@@ -67,6 +68,9 @@ export async function check(repository: Repository, options: CheckOptions = {}):
   if (options.endorse) requireOwnerKey(repository.keyring, 'check --endorse'); // before hours of reading
 
   for (const issue of await repository.loadIndex(signal)) report(issue.object, issue.message);
+  // Gc plans must carry the owner's signature (their window is prune's business, not check's).
+  const plans = await loadPlans(repository.backend, repository.keyring.ownerPublicKey, { limits: { minWindowMs: 1 }, signal });
+  for (const issue of plans.issues) report(issue.object, issue.message);
 
   const stored = new Map<string, number>();
   for (const prefix of ['data/', 'tree/']) {

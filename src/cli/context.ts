@@ -17,6 +17,7 @@ import { chooseProgress, type CliProgressSink } from './progress.js';
 import { formatWarning, printJson } from './output.js';
 import { hasPasswordSource, readPassword } from './password.js';
 import { requireRepository, resolveSettings, type Settings, type SettingsFlags } from './profile.js';
+import { withTestHooks } from './test-hooks.js';
 
 export interface GlobalFlags extends SettingsFlags, CredentialFlags, BackendFlags {
   readonly json?: boolean;
@@ -47,11 +48,11 @@ export class Context {
   }
 
   get backend(): Backend {
-    this.backendInstance ??= openBackend(requireRepository(this.settings), {
+    this.backendInstance ??= withTestHooks(openBackend(requireRepository(this.settings), {
       flags: this.flags, env: this.env, onRetry: (message) => this.info(message),
       // Testing only (COFFER_FAULTS): always on stderr, so tests can see what was injected.
       onFault: (message) => process.stderr.write(`${message}\n`),
-    });
+    }), this.env);
     return this.backendInstance;
   }
 

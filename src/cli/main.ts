@@ -271,6 +271,16 @@ program.command('stats')
   .option('--allow-unverified', 'accept snapshots whose signature does not verify')
   .action(run(async () => (await import('./commands/stats.js')).run));
 
+program.command('prune')
+  .description('delete data no snapshot needs, in two phases and without a lock (docs/format.md "Garbage collection")')
+  .option('--dry-run', 'show what would be deleted and repacked; change nothing')
+  .option('--max-unused <percent>', 'repack packs with more unused space than this (default 10%)')
+  .option('--window <duration>', 'safety window before planned packs may be deleted, at least 1h (default 2h)')
+  .option('--wait', 'wait until the windows of pending plans have passed, and delete in the same run')
+  .option('--allow-unverified', 'count snapshots whose signature does not verify (their data is kept)')
+  .option('--force', 'go on although some snapshots cannot be read (data only they reference is deleted)')
+  .action(run(async () => (await import('./commands/prune.js')).run));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

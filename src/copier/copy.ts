@@ -16,7 +16,7 @@ import { blobIdOf } from '../crypto/index.js';
 import { CofferError, UsageError } from '../errors.js';
 import type { BlobId, RepositoryId, Snapshot, SnapshotId } from '../format/index.js';
 import {
-  BlobWriter, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type SnapshotRecord,
+  BlobWriter, GcSession, PackJournal, recoverJournaledPacks, writerDomain, type Repository, type SnapshotRecord,
 } from '../repository/index.js';
 import type { PauseGate } from '../pause-file.js';
 import { TreeCopier, type CopiedPair, type CopyProgress } from './tree-copier.js';
@@ -32,6 +32,8 @@ export interface CopyOptions {
   readonly onCopy?: (event: CopyEvent) => void;
   readonly onProgress?: (progress: CopyProgress) => void;
   readonly signal?: AbortSignal;
+  /** The smallest gc window plans may have (MIN_GC_WINDOW_MS unless a test lowers it). */
+  readonly gcMinWindowMs?: number;
 }
 
 export type CopyEvent =
@@ -64,8 +66,10 @@ export async function copySnapshots(source: Repository, target: Repository, opti
   const { signal, pause } = options;
   if (source.repositoryId === target.repositoryId) throw new UsageError('copy: source and target are the same repository');
   await pause?.wait(signal);
+  // Copying writes snapshots: it follows the gc writer protocol like a backup (docs/format.md "Writers").
+  const gc = await GcSession.start({ backend: target.backend, keyring: target.keyring, minWindowMs: options.gcMinWindowMs, signal });
   const journalDir = options.cacheDir ? join(options.cacheDir, 'journal') : null;
-  const recoveredPacks = journalDir ? await recoverJournaledPacks(target, journalDir, signal) : 0;
+  const recoveredPacks = journalDir ? await recoverJournaledPacks(target, journalDir, signal, (pack) => gc.isDoomed(pack)) : 0;
   const copies = await existingCopies(source, target, signal);
   const domain = writerDomain(target.keyring);
   const pool = new CompressPool();
@@ -82,7 +86,7 @@ export async function copySnapshots(source: Repository, target: Repository, opti
       const started = options.clock();
       const writer = new BlobWriter({
         backend: target.backend, keyring: target.keyring, index: target.index, pool,
-        packSize: target.config.packSize, journal, signal, gate: pause,
+        packSize: target.config.packSize, journal, signal, gate: pause, gc,
       });
       const copier = new TreeCopier(source, {
         chunker: target.domainConfig(domain.id).chunker,
@@ -111,6 +115,7 @@ export async function copySnapshots(source: Repository, target: Repository, opti
         chain: await previousOfSigner(target, signal),
         summary: { bytesAdded: stats.storedBytesAdded, packsAdded: stats.packsAdded, durationMs: Math.round(options.clock() - started) },
       });
+      await gc.beforeSnapshot();
       const id = await target.saveSnapshot(copied, signal);
       await journal?.discard();
       copies.set(record.id, { id, snapshot: copied });
@@ -126,6 +131,7 @@ export async function copySnapshots(source: Repository, target: Repository, opti
     }
     return result;
   } finally {
+    gc.close();
     await pool.close();
   }
 }

@@ -13,7 +13,9 @@ export const ObjectType = {
   index: 0x04,
   snapshot: 0x05,
   signers: 0x06,
-  // 0x07 to 0x09 are reserved for prune's objects.
+  gcPlan: 0x07,
+  tombstone: 0x08,
+  clockProbe: 0x09,
   forgotten: 0x0a,
 } as const;
 export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
@@ -31,6 +33,9 @@ const TYPE_NAMES: Record<number, string> = {
   [ObjectType.index]: 'index',
   [ObjectType.snapshot]: 'snapshot',
   [ObjectType.signers]: 'signer set',
+  [ObjectType.gcPlan]: 'gc plan',
+  [ObjectType.tombstone]: 'tombstone',
+  [ObjectType.clockProbe]: 'clock probe',
   [ObjectType.forgotten]: 'forget record',
 };
 

@@ -55,3 +55,8 @@ export {
   decodeExportSecrets, decodeKeyExportPayload, encodeExportSecrets, encodeKeyExportHead, encodeKeyExportPayload,
   KEY_EXPORT_FINGERPRINT_LENGTH, KEY_EXPORT_VERSION, type ExportSecrets, type KeyExportPayload, type KeyExportProtection,
 } from './key-export.js';
+export {
+  checkUnique, decodeGcPlanBody, encodeGcPlanBody, MIN_GC_WINDOW_MS, type GcCandidate, type GcPlan, type GcPlanLimits,
+} from './gc-plan.js';
+export { decodeTombstoneBody, encodeTombstoneBody } from './tombstone.js';
+export { decodeSignedObject, encodeSignedObject } from './signed-object.js';

@@ -15,6 +15,8 @@ export const SignatureLabel = {
   snapshot: 'coffer/v1/sig/snapshot',
   signers: 'coffer/v1/sig/signers',
   forgotten: 'coffer/v1/sig/forgotten',
+  gcPlan: 'coffer/v1/sig/plan',
+  tombstone: 'coffer/v1/sig/tombstone',
 } as const;
 export type SignatureLabel = (typeof SignatureLabel)[keyof typeof SignatureLabel];
 

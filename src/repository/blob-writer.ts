@@ -12,7 +12,7 @@ import {
 } from '../format/index.js';
 import { Trust, type BlobIndex } from './blob-index.js';
 import { sealIndex } from './index-object.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring, Signer } from './keyring.js';
 import { writerDomain } from './keyring.js';
 import { indexName, packName } from './layout.js';
 import { buildPack, type PackableBlob } from './pack-builder.js';
@@ -34,6 +34,21 @@ export interface BlobWriterOptions {
   readonly packsPerIndex?: number;
   /** Each pack upload first waits here (`--pause-file`). */
   readonly gate?: { wait(signal?: AbortSignal): Promise<void> };
+  /** The garbage-collection side of the writer's session (docs/format.md "Writers"). */
+  readonly gc?: DedupGuard;
+  /** Signs the index objects: the key's own signer unless given (prune's rewritten packs are signed by the owner). */
+  readonly indexSigner?: Signer;
+}
+
+/**
+ * What the writer asks of a garbage-collection session: whether a pack is
+ * doomed (a prune plan lists it, so it must not be deduplicated against),
+ * to note a pack the coming snapshot will depend on, and a chance to refresh.
+ */
+export interface DedupGuard {
+  isDoomed(packId: string): boolean;
+  depend(packId: string, type: PackType): void;
+  tick(): Promise<void>;
 }
 
 /** Bytes of blobs accepted but not yet uploaded before `add` waits. */
@@ -62,6 +77,7 @@ function trailerBytes(k: number): number {
 export class BlobWriter {
   readonly stats: WriterStats = { blobsAdded: 0, rawBytesAdded: 0, storedBytesAdded: 0, packsAdded: 0 };
   private readonly pending = new Set<string>();
+  private readonly restored = new Set<string>();
   private readonly packers: Record<PackType, Packer> = {
     data: { blobs: [], sealedBytes: 0 },
     tree: { blobs: [], sealedBytes: 0 },
@@ -81,7 +97,24 @@ export class BlobWriter {
    * entry another writer signed may be a lie (docs/security.md, index poisoning).
    */
   knows(id: Buffer): boolean {
-    return this.options.index.has(id, Trust.own) || this.pending.has(id.toString('latin1'));
+    return this.status(id) === 'known';
+  }
+
+  /**
+   * 'known', or 'doomed' when its only indexed copy is in a pack a prune plan
+   * lists (it is stored again, and remembered as this writer's), or 'new'.
+   */
+  private status(id: Buffer): 'known' | 'doomed' | 'new' {
+    const key = id.toString('latin1');
+    if (this.pending.has(key) || this.restored.has(key)) return 'known';
+    if (!this.options.index.has(id, Trust.own)) return 'new';
+    const gc = this.options.gc;
+    if (gc) {
+      const location = this.options.index.lookup(id)!;
+      if (gc.isDoomed(location.packId)) return 'doomed';
+      gc.depend(location.packId, location.type === BlobType.tree ? 'tree' : 'data');
+    }
+    return 'known';
   }
 
   /**
@@ -91,12 +124,13 @@ export class BlobWriter {
    */
   async add(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
     this.throwIfFailed();
-    if (this.knows(id)) return false;
+    await this.options.gc?.tick();
+    if (!this.claim(id)) return false;
     const accepted = data.length; // `data` may be transferred to a worker: read its length first
     this.track(this.options.pool.compress(data).then(({ data: raw, compressed }) => {
       this.pack(type, id, compressed ?? raw, compressed !== null, raw.length, accepted);
     }));
-    await this.admit(id, accepted);
+    await this.admit(accepted);
     return true;
   }
 
@@ -106,15 +140,29 @@ export class BlobWriter {
    */
   async addStored(type: BlobType, id: Buffer, stored: Buffer, compressed: boolean, rawLength: number): Promise<boolean> {
     this.throwIfFailed();
-    if (this.knows(id)) return false;
+    await this.options.gc?.tick();
+    if (!this.claim(id)) return false;
     this.pack(type, id, stored, compressed, rawLength, stored.length);
-    await this.admit(id, stored.length);
+    await this.admit(stored.length);
+    return true;
+  }
+
+  /**
+   * Takes a blob this writer will store, in one synchronous step with the
+   * check (so two callers never both store it): false if it is known. A
+   * doomed blob is remembered as this writer's, since the index keeps the
+   * doomed location.
+   */
+  private claim(id: Buffer): boolean {
+    const status = this.status(id);
+    if (status === 'known') return false;
+    this.pending.add(id.toString('latin1'));
+    if (status === 'doomed') this.restored.add(id.toString('latin1'));
     return true;
   }
 
   /** Counts an accepted blob against the memory budget and waits while the budget is exceeded. */
-  private async admit(id: Buffer, bytes: number): Promise<void> {
-    this.pending.add(id.toString('latin1'));
+  private async admit(bytes: number): Promise<void> {
     this.bytesInFlight += bytes;
     while (this.bytesInFlight > (this.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET) && !this.failure) {
       // Over budget, packers hold bytes only while work is pending; if none is, flush to make progress.
@@ -176,6 +224,7 @@ export class BlobWriter {
       throwIfAborted(this.options.signal);
       const pack = buildPack(type, blobs, this.options.keyring.readPublicKey);
       await this.options.backend.save(packName(type, pack.id), pack.bytes, { signal: this.options.signal });
+      this.options.gc?.depend(pack.id, type);
       const indexed: IndexPack = { id: pack.id, type, entries: pack.entries };
       await this.options.journal?.record(indexed);
       for (const entry of pack.entries) {
@@ -196,9 +245,11 @@ export class BlobWriter {
 
   private async writeIndex(): Promise<void> {
     if (this.unindexed.length === 0) return;
+    // A backup that stalled past prune's window stops here rather than index packs a sweep may have deleted.
+    await this.options.gc?.tick();
     const packs = this.unindexed.splice(0);
     const { keyring, backend, signal } = this.options;
-    const sealed = sealIndex({ superseded: [], packs }, writerDomain(keyring), keyring.signer);
+    const sealed = sealIndex({ superseded: [], packs }, writerDomain(keyring), this.options.indexSigner ?? keyring.signer);
     await backend.save(indexName(sealed.id), sealed.bytes, { signal });
     this.stats.storedBytesAdded += sealed.bytes.length;
   }

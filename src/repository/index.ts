@@ -24,3 +24,12 @@ export { HighWater, type SignerHead } from './high-water.js';
 export { authorizeSigner, describeSigner, findSigner, revokeSigner, writeOnlyKeyring } from './signers.js';
 export { saveEndorsedIndex } from './endorse.js';
 export { forgottenSnapshotOf, loadForgottenSnapshots, saveForgetRecord } from './forget-records.js';
+export { GcSession, systemClock, type ClockReading, type GcSessionOptions, type GcSessionStats } from './gc-session.js';
+export {
+  decodePlanObject, decodeTombstoneObject, encodePlanObject, encodeTombstoneObject, loadPlans, loadTombstones,
+  readStorageClock, savePlan, saveTombstone, type LoadedPlan, type LoadedTombstone, type OwnerKey,
+} from './gc-objects.js';
+export { readPackTrailer, TRAILER_WINDOW } from './pack-trailer.js';
+export { planName, tombstoneName, clockProbeName } from './layout.js';
+export { type OpenedIndex } from './index-object.js';
+export { type DedupGuard } from './blob-writer.js';

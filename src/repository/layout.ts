@@ -15,3 +15,8 @@ export const packName = (kind: PackKind, id: string): string => `${kind}/${id.sl
 export function idOfName(name: string): string {
   return name.slice(name.lastIndexOf('/') + 1);
 }
+
+// Garbage collection (docs/format.md "Garbage collection (prune)").
+export const planName = (id: string): string => `plans/${id}`;
+export const tombstoneName = (id: string): string => `tombstones/${id}`;
+export const clockProbeName = (id: string): string => `clock/${id}`;

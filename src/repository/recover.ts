@@ -13,10 +13,14 @@ import { PackJournal } from './pack-journal.js';
 import type { Repository } from './repository.js';
 
 /** Returns the number of packs recovered. */
-export async function recoverJournaledPacks(repository: Repository, journalDir: string, signal?: AbortSignal): Promise<number> {
+export async function recoverJournaledPacks(
+  repository: Repository, journalDir: string, signal?: AbortSignal, skip?: (packId: string) => boolean,
+): Promise<number> {
   const { packs, files } = await PackJournal.leftovers(journalDir);
   const recovered: IndexPack[] = [];
   for (const pack of packs) {
+    // Packs prune is collecting (doomed or tombstoned) are not brought back (docs/format.md "Writers").
+    if (repository.tombstonedPacks.has(pack.id) || skip?.(pack.id)) continue;
     const indexed = pack.entries.every((e) => repository.index.lookup(Buffer.from(e.id, 'hex'))?.packId === pack.id);
     if (indexed) continue;
     try {

@@ -13,6 +13,7 @@ import {
 import { alternateLocations } from './alternate-locations.js';
 import { BlobIndex, Trust, type BlobLocation } from './blob-index.js';
 import { decodeConfigObject } from './config-object.js';
+import { loadTombstones } from './gc-objects.js';
 import { openIndex } from './index-object.js';
 import { requireReadKey, type Keyring } from './keyring.js';
 import { indexTrust, knownSigners, snapshotStatus, type KnownSigner, type SnapshotStatus } from './signer-trust.js';
@@ -58,6 +59,8 @@ export class Repository {
   signerSetStale = false;
   private readonly packCache = new Map<string, Promise<OpenedPack>>();
   private alternates: Promise<Map<string, BlobLocation[]>> | undefined;
+  /** Packs that valid tombstones list, filled by loadIndex: their index entries are ignored. */
+  readonly tombstonedPacks = new Set<string>();
 
   constructor(readonly backend: Backend, readonly config: RepositoryConfig, readonly keyring: Keyring) {}
 
@@ -110,7 +113,9 @@ export class Repository {
    * unknown, so a backup stores those blobs again rather than trusting them.
    */
   async loadIndex(signal?: AbortSignal): Promise<RepositoryIssue[]> {
-    const issues: RepositoryIssue[] = [];
+    // Tombstones first (docs/format.md "Garbage collection"): entries for packs prune removes are ignored.
+    const { tombstones, issues } = await loadTombstones(this.backend, this.keyring.ownerPublicKey, signal);
+    for (const tombstone of tombstones) for (const pack of tombstone.packs) this.tombstonedPacks.add(pack);
     const signers = this.keyring.readPrivateKey ? await this.knownSigners(signal) : undefined;
     for await (const object of this.backend.list('index/', { signal })) {
       const id = idOfName(object.name);
@@ -123,6 +128,7 @@ export class Repository {
         }
         if (trust === Trust.own) this.ownIndexObjects += 1;
         for (const pack of opened.payload.packs) {
+          if (this.tombstonedPacks.has(pack.id)) continue;
           if (trust === Trust.owner) this.endorsedPacks.add(pack.id);
           for (const entry of pack.entries) this.index.add(Buffer.from(entry.id, 'hex'), { ...entry, packId: pack.id }, trust);
         }

@@ -6,6 +6,7 @@ import { Excluder, parseExcludeFile } from '../../source/index.js';
 import type { Context } from '../context.js';
 import { EXIT_SOURCES_UNREADABLE } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../format-bytes.js';
+import { testGcWindowMs } from '../gc-window.js';
 import { pauseGate } from '../pause-gate.js';
 import { NullProgress } from '../progress.js';
 import { streamSource, type StdinFlags } from '../stdin-source.js';
@@ -41,7 +42,6 @@ export async function run(ctx: Context, paths: string[], flags: Flags): Promise<
   const time = flags.time === undefined ? now : parseTimeFlag(flags.time, '--time');
   if (time > now) throw new UsageError(`--time: ${formatTimeNs(time)} is in the future; it sets the time of a backup made now or earlier`);
   const repository = await ctx.open();
-  await repository.loadIndex(ctx.signal);
   const progress = ctx.progress();
   const last = { files: 0, bytes: 0 };
   const result = await backup(repository, {
@@ -69,6 +69,7 @@ export async function run(ctx: Context, paths: string[], flags: Flags): Promise<
       });
     },
     signal: ctx.signal,
+    gcMinWindowMs: testGcWindowMs(ctx.env),
   });
   progress.done();
   const s = result.snapshot.summary;

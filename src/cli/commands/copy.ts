@@ -5,6 +5,7 @@ import { openRepository } from '../../repository/index.js';
 import { openBackend } from '../backend-location.js';
 import type { Context } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
+import { testGcWindowMs } from '../gc-window.js';
 import { readPassword, type PasswordSourceNames } from '../password.js';
 import { pauseGate } from '../pause-gate.js';
 import { selectSnapshots } from '../snapshot-selection.js';
@@ -66,6 +67,7 @@ export async function run(ctx: Context, refs: string[], flags: CopyFlags): Promi
         report(ctx, event);
       },
       signal: ctx.signal,
+      gcMinWindowMs: testGcWindowMs(ctx.env),
     });
     progress.done();
     if (ctx.json) {
