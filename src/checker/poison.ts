@@ -43,6 +43,8 @@ export async function loadClaims(repository: Repository, signal?: AbortSignal): 
     }
     const signer = opened.signerPublicKey.toString('hex');
     for (const pack of opened.payload.packs) {
+      // Packs an owner-signed tombstone lists were collected by prune on purpose: entries for them are void, not false.
+      if (repository.tombstonedPacks.has(pack.id)) continue;
       const list = claims.get(pack.id) ?? [];
       for (const entry of pack.entries) list.push({ index: object.name, signer, domain: opened.domain.id, packType: pack.type, entry });
       claims.set(pack.id, list);

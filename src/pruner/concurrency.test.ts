@@ -91,7 +91,16 @@ describe('prune with concurrent backups', () => {
         // The backup is stuck here, as on a pause file: only its timer can act.
         await gc.prune({}, gc.memory);
         gc.advance(gc.windowMs / 4 + 10);
-        await new Promise((resolve) => setTimeout(resolve, gc.windowMs)); // real time for the timer to fire
+        // Real time for the timer to fire and its rescue index to land (polled: a loaded machine is slow).
+        const indexes = async () => {
+          let n = 0;
+          for await (const _ of gc.memory.list('index/')) n += 1;
+          return n;
+        };
+        const before = await indexes();
+        for (let waited = 0; waited < 60 * gc.windowMs && (await indexes()) === before; waited += gc.windowMs / 4) {
+          await new Promise((resolve) => setTimeout(resolve, gc.windowMs / 4));
+        }
         gc.advance(gc.windowMs);
         kept = (await gc.prune({}, gc.memory)).sweep.packsKept;
       }));

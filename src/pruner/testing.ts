@@ -26,7 +26,7 @@ import { BackendError } from '../errors.js';
 import type { BlobId } from '../format/index.js';
 import { generateRawKeyPair } from '../crypto/index.js';
 import {
-  openRepository, Repository, requireOwnerKey, snapshotName, type ClockReading, type Keyring,
+  forgottenSnapshotOf, openRepository, Repository, requireOwnerKey, saveForgetRecord, snapshotName, type ClockReading, type Keyring,
 } from '../repository/index.js';
 import { TEST_CHUNKER, testRepository, TEST_NOW } from '../repository/testing.js';
 import { displayPath, Excluder } from '../source/index.js';
@@ -222,8 +222,11 @@ export class GcTestRepository {
     return result;
   }
 
-  /** What `forget` does to one snapshot: its object goes. */
+  /** What `forget` does to one snapshot: an owner-signed forget record, then its object goes. */
   async forget(snapshotId: string): Promise<void> {
+    const repository = await this.open(this.memory);
+    const record = await repository.loadSnapshot(snapshotId);
+    await saveForgetRecord(repository, [forgottenSnapshotOf(record)], TEST_NOW, 'forget');
     await this.memory.remove(snapshotName(snapshotId));
     this.expected.delete(snapshotId);
   }
