@@ -58,7 +58,7 @@ async function backupOutcome(run: RunResult, dir: string): Promise<Kept | null> 
 async function forget(coffer: Coffer, kept: Kept[]): Promise<void> {
   const victim = kept.shift();
   assert.ok(victim);
-  await rm(join(coffer.repo, 'snapshots', victim.id)); // what forget does to one snapshot
+  await coffer.ok(['forget', victim.id]); // a forget record, then the snapshot object goes
 }
 
 async function assertAllRestore(coffer: Coffer, base: string, kept: readonly Kept[]): Promise<void> {
