@@ -15,11 +15,12 @@
  * await gc.assertHealthy([second]);
  * ```
  */
+import { ForwardingBackend } from '../backend/forwarding.js';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backup, type BackupResult } from '../archiver/backup.js';
-import type { Backend, ListedObject, LoadOptions, ObjectInfo, OperationOptions } from '../backend/backend.js';
+import type { Backend, LoadOptions, OperationOptions } from '../backend/backend.js';
 import { MemoryBackend } from '../backend/memory.js';
 import { check } from '../checker/checker.js';
 import { BackendError } from '../errors.js';
@@ -37,34 +38,15 @@ import { prune, type PruneOptions, type PruneResult } from './prune.js';
 export const TEST_WINDOW_MS = 1000;
 
 /** Storage that can be told to refuse removals, as object lock or a policy without delete does. */
-export class LockingBackend implements Backend {
+export class LockingBackend extends ForwardingBackend {
   refuseRemove = true;
   refused = 0;
-  constructor(readonly inner: Backend) {}
-  get location(): string {
-    return this.inner.location;
-  }
-  save(name: string, data: Uint8Array, options?: OperationOptions): Promise<'saved' | 'exists'> {
-    return this.inner.save(name, data, options);
-  }
-  load(name: string, options?: LoadOptions): Promise<Buffer> {
-    return this.inner.load(name, options);
-  }
-  stat(name: string, options?: OperationOptions): Promise<ObjectInfo> {
-    return this.inner.stat(name, options);
-  }
-  list(prefix: string, options?: OperationOptions): AsyncIterable<ListedObject> {
-    return this.inner.list(prefix, options);
-  }
-  async remove(name: string, options?: OperationOptions): Promise<void> {
+  override async remove(name: string, options?: OperationOptions): Promise<void> {
     if (this.refuseRemove) {
       this.refused += 1;
       throw new BackendError(`remove ${name}: refused: object is locked (retention until 2099)`, { transient: false });
     }
     return this.inner.remove(name, options);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
