@@ -105,7 +105,8 @@ describe('prune with concurrent backups', () => {
         kept = (await gc.prune({}, gc.memory)).sweep.packsKept;
       }));
       const result = await gc.backup(dir, hooked);
-      assert.equal(result.gc.rescues, 1, 'the timer\'s refresh saved a rescue index while the backup waited');
+      // At least one: on a slow machine the timer may fire again while the sweep runs (the clock has moved on by then).
+      assert.ok(result.gc.rescues >= 1, 'the timer\'s refresh saved a rescue index while the backup waited');
       assert.ok(kept >= oldPacks.length, `${kept} candidates kept by the sweep`);
       await gc.assertHealthy();
     });
