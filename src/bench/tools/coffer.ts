@@ -1,8 +1,8 @@
 /**
  * coffer, run through its real CLI (bin/coffer.js of this checkout) with
- * default chunker and pack size. The default key file cost (N = 2^17,
- * r = 8: 128 MiB, a fraction of a second) is paid by every command, like
- * restic's calibrated scrypt; `--scrypt-n` may lower it for experiments,
+ * default chunker and pack size. The default key file cost (N = 2^15,
+ * r = 8, p = 4: 32 MiB, about 0.4 s) is paid by every command, like
+ * restic's calibrated scrypt (the same values here); `--scrypt-n` may lower it for experiments,
  * and node options may be added (a profiler).
  */
 import { fileURLToPath } from 'node:url';
