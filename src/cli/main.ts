@@ -16,6 +16,9 @@ let interrupted = false;
 process.on('SIGINT', () => {
   if (interrupted) process.exit(130);
   interrupted = true;
+  // Set now, not only after the command returns: if the loop empties with a promise still
+  // pending after the abort, node would otherwise exit 13 ("unsettled top-level await").
+  process.exitCode = 130;
   controller.abort();
 });
 
